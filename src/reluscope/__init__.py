@@ -1,0 +1,42 @@
+"""reluscope: open up trained ReLU networks exactly.
+
+A ReLU network is piecewise affine: every input lands in a convex activation
+region where the network is one affine map.  reluscope unwraps a trained
+network into these exact local linear models (LLMs) and builds
+interpretation, diagnostics and simplification on them.
+"""
+
+from .adapters import from_arrays, from_onnx, from_sklearn, from_torch
+from .errors import (
+    FeatureMismatchError,
+    InvalidInputError,
+    NotExactError,
+    ReluscopeError,
+    ShapeMismatchError,
+    UnsupportedActivationError,
+    UnsupportedLayerError,
+    UntrustedFileError,
+)
+from .network import ReLUNetwork
+from .unwrap import LocalLinearModels, Unwrapper, unwrap
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ReLUNetwork",
+    "from_arrays",
+    "from_sklearn",
+    "from_torch",
+    "from_onnx",
+    "unwrap",
+    "Unwrapper",
+    "LocalLinearModels",
+    "ReluscopeError",
+    "InvalidInputError",
+    "FeatureMismatchError",
+    "ShapeMismatchError",
+    "UnsupportedLayerError",
+    "UnsupportedActivationError",
+    "NotExactError",
+    "UntrustedFileError",
+]

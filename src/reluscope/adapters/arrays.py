@@ -1,0 +1,76 @@
+"""Build a :class:`ReLUNetwork` from plain weight and bias arrays."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import UnsupportedActivationError
+from ..network import ReLUNetwork
+
+__all__ = ["from_arrays", "activation_slope"]
+
+_SLOPES = {"relu": 0.0, "identity": 1.0, "linear": 1.0}
+
+
+def activation_slope(activation) -> float:
+    """Negative-side slope of a named activation: 'relu' -> 0, 'identity' -> 1,
+    ('leaky_relu', gamma) or a float -> gamma.
+
+    Raises
+    ------
+    UnsupportedActivationError
+        For activations that are not piecewise affine with a kink at 0 (tanh,
+        sigmoid, gelu, ...).
+    """
+    if isinstance(activation, (int, float, np.floating)) and not isinstance(activation, bool):
+        return float(activation)
+    if isinstance(activation, tuple) and len(activation) == 2 and activation[0] in ("leaky_relu", "leakyrelu"):
+        return float(activation[1])
+    key = str(activation).lower()
+    if key in _SLOPES:
+        return _SLOPES[key]
+    raise UnsupportedActivationError(
+        f"Hidden activation {activation!r} is not supported: reluscope unwraps piecewise-affine networks "
+        "(relu, leaky_relu, identity). A network with tanh, logistic or other smooth activations has no "
+        "exact local linear models; retrain it with ReLU."
+    )
+
+
+def from_arrays(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    *,
+    activation="relu",
+    output: str = "identity",
+    feature_names: Sequence[str] | None = None,
+    classes=None,
+) -> ReLUNetwork:
+    """Build a network from weights in the framework convention (n_out, n_in).
+
+    Parameters
+    ----------
+    weights, biases : sequences of arrays
+        ``L + 1`` layers: hidden layers then the output layer.
+    activation : str, float, or sequence of them
+        Hidden activation(s): 'relu', 'identity', a LeakyReLU slope, or
+        ``('leaky_relu', gamma)``; one value for all layers or one per layer.
+    output : {'identity', 'sigmoid', 'softmax'}
+    feature_names, classes : optional
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> float(net.forward(np.array([[1.0, -2.0]]))[0])
+    1.0
+    """
+    n_hidden = max(len(weights) - 1, 0)
+    if isinstance(activation, (list, tuple)) and not (
+        isinstance(activation, tuple) and len(activation) == 2 and isinstance(activation[0], str) and not isinstance(activation[1], str)
+    ):
+        slopes = [activation_slope(a) for a in activation]
+    else:
+        slopes = [activation_slope(activation)] * n_hidden
+    return ReLUNetwork(weights, biases, slopes=slopes, output=output, feature_names=feature_names, classes=classes)

@@ -1,0 +1,52 @@
+"""Typed exceptions of reluscope.
+
+Every error the library raises on purpose derives from :class:`ReluscopeError`.
+Errors caused by a bad value passed by the user also derive from
+:class:`ValueError`, so ``except ValueError`` keeps working in user code, as
+scikit-learn users expect.  Each message says what was wrong and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ReluscopeError",
+    "InvalidInputError",
+    "FeatureMismatchError",
+    "ShapeMismatchError",
+    "UnsupportedLayerError",
+    "UnsupportedActivationError",
+    "NotExactError",
+    "UntrustedFileError",
+]
+
+
+class ReluscopeError(Exception):
+    """Base class of every error raised on purpose by reluscope."""
+
+
+class InvalidInputError(ReluscopeError, ValueError):
+    """The data passed in cannot be used as given (NaN/inf, 1-D, empty, non-numeric)."""
+
+
+class FeatureMismatchError(InvalidInputError):
+    """The data has the wrong number of features or unknown feature names."""
+
+
+class ShapeMismatchError(ReluscopeError, ValueError):
+    """Weights and biases of a network do not chain (layer shapes disagree)."""
+
+
+class UnsupportedLayerError(ReluscopeError, ValueError):
+    """A framework model contains a layer that is not piecewise affine or not supported."""
+
+
+class UnsupportedActivationError(UnsupportedLayerError):
+    """A hidden activation other than ReLU / LeakyReLU / identity (e.g. tanh, sigmoid)."""
+
+
+class NotExactError(ReluscopeError, ArithmeticError):
+    """Local linear models failed to reproduce the network beyond round-off tolerance."""
+
+
+class UntrustedFileError(ReluscopeError, ValueError):
+    """Loading this file would unpickle arbitrary code; an explicit trust flag is required."""

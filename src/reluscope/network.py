@@ -1,0 +1,459 @@
+"""The one canonical form of a trained ReLU network.
+
+A :class:`ReLUNetwork` with ``L`` hidden layers computes (eq. 1-3 of the
+unwrapping paper, ``../shared/seeds/001``)::
+
+    z^(1) = W^(0) x + b^(0)
+    chi^(l) = relu_l(z^(l)),  z^(l+1) = W^(l) chi^(l) + b^(l)   (l = 1..L)
+    eta(x) = W^(L) chi^(L) + b^(L),      f(x) = link(eta(x))
+
+with ``relu_l(z) = z`` where ``z > 0`` and ``slope_l * z`` elsewhere (ReLU:
+slope 0, LeakyReLU: slope gamma, identity: slope 1).  Weights are stored in the
+framework convention, shape ``(n_out, n_in)``, as read-only float64 arrays.
+
+Activation convention
+---------------------
+A neuron is *on* iff its pre-activation is strictly positive, ``z > 0``
+(the paper's boundary conditions of eq. 7; its prose says ``z >= 0``).  At
+``z == 0`` both conventions give the same output, so the local linear model of
+either neighbouring region reproduces ``f`` there; we pick one side so that a
+pattern is a function of ``x``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .errors import InvalidInputError, ShapeMismatchError, UnsupportedActivationError
+from .validation import check_features
+
+__all__ = ["ReLUNetwork", "OUTPUT_LINKS"]
+
+OUTPUT_LINKS = ("identity", "sigmoid", "softmax")
+
+
+def _sigmoid(eta: np.ndarray) -> np.ndarray:
+    out = np.empty_like(eta)
+    pos = eta >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-eta[pos]))
+    e = np.exp(eta[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def _softmax(eta: np.ndarray) -> np.ndarray:
+    shifted = eta - eta.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.float64, copy=True, order="C")
+    a.setflags(write=False)
+    return a
+
+
+class ReLUNetwork:
+    """A feed-forward piecewise-affine network in canonical form.
+
+    Parameters
+    ----------
+    weights : sequence of arrays, each (n_out, n_in)
+        ``L + 1`` weight matrices: ``L`` hidden layers then the output layer.
+    biases : sequence of arrays, each (n_out,)
+        One bias vector per weight matrix.
+    slopes : float or sequence of float, default 0.0
+        Negative-side slope of each hidden layer's activation: 0 for ReLU,
+        ``gamma`` for LeakyReLU, 1 for identity.
+    output : {'identity', 'sigmoid', 'softmax'}, default 'identity'
+        Output link applied to ``eta`` by :meth:`forward`.
+    feature_names : sequence of str, optional
+        Names of the input features (checked against DataFrame columns).
+    classes : array-like, optional
+        Class labels for classifiers: two labels for a single sigmoid output
+        (``classes[1]`` is the positive class), one per output for softmax.
+
+    Notes
+    -----
+    Instances are immutable: arrays are read-only copies and attributes cannot
+    be re-assigned.
+    """
+
+    __slots__ = ("_weights", "_biases", "_slopes", "_output", "_feature_names", "_classes", "_frozen")
+
+    def __init__(
+        self,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        slopes: float | Sequence[float] = 0.0,
+        output: str = "identity",
+        feature_names: Sequence[str] | None = None,
+        classes: Sequence | None = None,
+    ) -> None:
+        weights = [np.asarray(w) for w in weights]
+        biases = [np.asarray(b) for b in biases]
+        if len(weights) == 0:
+            raise ShapeMismatchError("A network needs at least one weight matrix (the output layer).")
+        if len(weights) != len(biases):
+            raise ShapeMismatchError(
+                f"Got {len(weights)} weight matrices but {len(biases)} bias vectors; pass one bias per layer."
+            )
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            if w.ndim != 2:
+                raise ShapeMismatchError(f"weights[{i}] has shape {w.shape}; each weight must be 2-D (n_out, n_in).")
+            if b.ndim != 1 or b.shape[0] != w.shape[0]:
+                raise ShapeMismatchError(
+                    f"biases[{i}] has shape {b.shape} but weights[{i}] has {w.shape[0]} output units; "
+                    "a bias needs one entry per output unit."
+                )
+            for name, arr in (("weights", w), ("biases", b)):
+                if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+                    raise ShapeMismatchError(f"{name}[{i}] has dtype {arr.dtype}; pass real numbers.")
+                if not np.isfinite(arr).all():
+                    raise InvalidInputError(f"{name}[{i}] contains NaN or infinite values; the network is broken.")
+            if i > 0 and w.shape[1] != weights[i - 1].shape[0]:
+                raise ShapeMismatchError(
+                    f"weights[{i}] takes {w.shape[1]} inputs but layer {i - 1} has {weights[i - 1].shape[0]} "
+                    "units. Weights must be (n_out, n_in), the PyTorch convention; transpose scikit-learn's "
+                    "coefs_ or use from_sklearn."
+                )
+        n_hidden = len(weights) - 1
+        if np.ndim(slopes) == 0:
+            slopes = [float(slopes)] * n_hidden
+        slopes = [float(s) for s in slopes]
+        if len(slopes) != n_hidden:
+            raise ShapeMismatchError(f"Got {len(slopes)} slopes for {n_hidden} hidden layers; pass one per hidden layer.")
+        if not all(np.isfinite(s) for s in slopes):
+            raise UnsupportedActivationError("Activation slopes must be finite numbers (0 for ReLU).")
+        if output not in OUTPUT_LINKS:
+            raise InvalidInputError(f"output={output!r} is not one of {OUTPUT_LINKS}.")
+        n_out = weights[-1].shape[0]
+        if output == "softmax" and n_out < 2:
+            raise ShapeMismatchError("A softmax output needs at least 2 output units; use output='sigmoid' for one logit.")
+        if feature_names is not None:
+            feature_names = tuple(str(f) for f in feature_names)
+            if len(feature_names) != weights[0].shape[1]:
+                raise ShapeMismatchError(
+                    f"Got {len(feature_names)} feature names for {weights[0].shape[1]} input features."
+                )
+            if len(set(feature_names)) != len(feature_names):
+                raise InvalidInputError("feature_names must be unique.")
+        if classes is not None:
+            classes = np.asarray(classes)
+            classes.setflags(write=False)
+            expected = 2 if (output == "sigmoid" and n_out == 1) else n_out
+            if classes.shape != (expected,):
+                raise ShapeMismatchError(
+                    f"Got {classes.shape[0] if classes.ndim else 0} class labels; a network with {n_out} "
+                    f"{output} output(s) needs {expected}."
+                )
+        object.__setattr__(self, "_weights", tuple(_readonly(w) for w in weights))
+        object.__setattr__(self, "_biases", tuple(_readonly(b) for b in biases))
+        object.__setattr__(self, "_slopes", tuple(slopes))
+        object.__setattr__(self, "_output", output)
+        object.__setattr__(self, "_feature_names", feature_names)
+        object.__setattr__(self, "_classes", classes)
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, key, value):
+        raise AttributeError("ReLUNetwork is immutable; build a new one instead.")
+
+    def __reduce__(self):
+        return (
+            self.__class__,
+            (list(self._weights), list(self._biases), list(self._slopes), self._output, self._feature_names, self._classes),
+        )
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def weights(self) -> tuple[np.ndarray, ...]:
+        """Weight matrices ``W^(0) .. W^(L)``, each (n_out, n_in), read-only."""
+        return self._weights
+
+    @property
+    def biases(self) -> tuple[np.ndarray, ...]:
+        """Bias vectors ``b^(0) .. b^(L)``, read-only."""
+        return self._biases
+
+    @property
+    def slopes(self) -> tuple[float, ...]:
+        """Negative-side slope of each hidden layer (0 = ReLU)."""
+        return self._slopes
+
+    @property
+    def output(self) -> str:
+        """The output link: 'identity', 'sigmoid' or 'softmax'."""
+        return self._output
+
+    @property
+    def feature_names(self) -> tuple[str, ...] | None:
+        return self._feature_names
+
+    @property
+    def classes(self) -> np.ndarray | None:
+        return self._classes
+
+    @property
+    def n_features(self) -> int:
+        return self._weights[0].shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        return self._weights[-1].shape[0]
+
+    @property
+    def hidden_sizes(self) -> tuple[int, ...]:
+        return tuple(w.shape[0] for w in self._weights[:-1])
+
+    @property
+    def n_hidden_layers(self) -> int:
+        return len(self._weights) - 1
+
+    @property
+    def n_hidden_units(self) -> int:
+        """Length of an activation pattern, ``sum_l n_l``."""
+        return int(sum(self.hidden_sizes))
+
+    @property
+    def n_parameters(self) -> int:
+        return int(sum(w.size + b.size for w, b in zip(self._weights, self._biases)))
+
+    @property
+    def task(self) -> str:
+        """'regression', 'binary' or 'multiclass' (from the output link)."""
+        if self._output == "identity":
+            return "regression"
+        if self._output == "sigmoid" and self.n_outputs == 1:
+            return "binary"
+        if self._output == "sigmoid":
+            return "multilabel"
+        return "multiclass"
+
+    def layer_slices(self) -> list[slice]:
+        """Slices of each hidden layer's units inside a pattern vector."""
+        out, start = [], 0
+        for n in self.hidden_sizes:
+            out.append(slice(start, start + n))
+            start += n
+        return out
+
+    def __repr__(self) -> str:
+        sizes = [self.n_features, *self.hidden_sizes, self.n_outputs]
+        acts = sorted({"relu" if s == 0 else ("identity" if s == 1 else f"leaky({s:g})") for s in self._slopes})
+        return f"ReLUNetwork(sizes={sizes}, activations={acts}, output={self._output!r})"
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, ReLUNetwork):
+            return NotImplemented
+        return (
+            self._slopes == other._slopes
+            and self._output == other._output
+            and self._feature_names == other._feature_names
+            and len(self._weights) == len(other._weights)
+            and all(np.array_equal(a, b) for a, b in zip(self._weights, other._weights))
+            and all(np.array_equal(a, b) for a, b in zip(self._biases, other._biases))
+            and (
+                (self._classes is None and other._classes is None)
+                or (self._classes is not None and other._classes is not None and np.array_equal(self._classes, other._classes))
+            )
+        )
+
+    __hash__ = None  # mutable-looking arrays inside; equality is by value
+
+    # --------------------------------------------------------------- forward
+    def check_X(self, X) -> np.ndarray:
+        """Validate ``X`` for this network and return a float64 array."""
+        return check_features(X, self.n_features, self._feature_names)
+
+    def _activate(self, z: np.ndarray, slope: float) -> np.ndarray:
+        if slope == 0.0:
+            return np.maximum(z, 0.0, out=z)
+        if slope == 1.0:
+            return z
+        return np.where(z > 0, z, slope * z)
+
+    def _forward_raw(self, X: np.ndarray, keep_pre: bool = False):
+        """Forward pass on validated float64 X: (eta (n, k), list of z^(l) or None)."""
+        h = X
+        pre = [] if keep_pre else None
+        for l in range(self.n_hidden_layers):
+            z = h @ self._weights[l].T
+            z += self._biases[l]
+            if keep_pre:
+                pre.append(z.copy())
+            h = self._activate(z, self._slopes[l])
+        eta = h @ self._weights[-1].T
+        eta += self._biases[-1]
+        return eta, pre
+
+    def _squeeze(self, a: np.ndarray) -> np.ndarray:
+        return a[:, 0] if a.shape[1] == 1 else a
+
+    def decision_function(self, X) -> np.ndarray:
+        """Pre-link output ``eta(x)`` (logits for classifiers), (n,) or (n, k)."""
+        eta, _ = self._forward_raw(self.check_X(X))
+        return self._squeeze(eta)
+
+    def link(self, eta: np.ndarray) -> np.ndarray:
+        """Apply the output link to ``eta`` of shape (n,) or (n, k)."""
+        eta = np.asarray(eta, dtype=np.float64)
+        if self._output == "identity":
+            return eta
+        if self._output == "sigmoid":
+            return _sigmoid(eta)
+        return _softmax(eta if eta.ndim == 2 else eta[None, :])
+
+    def forward(self, X) -> np.ndarray:
+        """Network output ``f(x) = link(eta(x))``, (n,) or (n, k)."""
+        eta, _ = self._forward_raw(self.check_X(X))
+        return self._squeeze(self.link(eta))
+
+    __call__ = forward
+
+    def preactivations(self, X) -> list[np.ndarray]:
+        """Pre-activations ``z^(l)`` of every hidden layer, each (n, n_l)."""
+        _, pre = self._forward_raw(self.check_X(X), keep_pre=True)
+        return pre
+
+    def patterns(self, X) -> np.ndarray:
+        """Activation patterns (eq. 4-5): bool (n, sum n_l), True iff ``z > 0``."""
+        X = self.check_X(X)
+        return np.concatenate([z > 0 for z in self._forward_raw(X, keep_pre=True)[1]], axis=1) if self.n_hidden_layers else np.zeros((X.shape[0], 0), bool)
+
+    # ----------------------------------------------------------- affine maps
+    def check_pattern(self, pattern) -> np.ndarray:
+        """Validate patterns: returns bool (n_patterns, n_hidden_units)."""
+        p = np.asarray(pattern)
+        if p.ndim == 1:
+            p = p[None, :]
+        if p.ndim != 2 or p.shape[1] != self.n_hidden_units:
+            raise InvalidInputError(
+                f"A pattern must have {self.n_hidden_units} entries (one per hidden unit); got shape {np.shape(pattern)}."
+            )
+        if p.dtype != bool:
+            if not np.isin(p, (0, 1)).all():
+                raise InvalidInputError("Pattern entries must be 0/1 or booleans.")
+            p = p.astype(bool)
+        return p
+
+    def _diagonals(self, masks: np.ndarray) -> list[np.ndarray]:
+        """Per hidden layer, the diagonal of ``D^(l)`` for each pattern: (P, n_l)."""
+        out = []
+        for sl, slope in zip(self.layer_slices(), self._slopes):
+            m = masks[:, sl]
+            out.append(m.astype(np.float64) if slope == 0.0 else np.where(m, 1.0, slope))
+        return out
+
+    def affine_maps(self, patterns) -> tuple[np.ndarray, np.ndarray]:
+        """Exact local linear models of many patterns at once (Theorem 1, eq. 13).
+
+        Parameters
+        ----------
+        patterns : bool array (n_patterns, n_hidden_units)
+
+        Returns
+        -------
+        coef : ndarray (n_patterns, n_outputs, n_features)
+        intercept : ndarray (n_patterns, n_outputs)
+
+        Notes
+        -----
+        Propagates the output rows backwards through the masked layers,
+        ``v <- (v * diag(D^(l))) W^(l-1)``, batched over patterns, and
+        accumulates ``b~ = b^(L) + sum_l (v_l * diag(D^(l))) . b^(l-1)``.  The
+        cost per pattern is ``k * sum_l n_l n_(l-1)`` flops for ``k`` outputs,
+        not ``d`` times that as a forward product of matrices would be.
+        """
+        masks = self.check_pattern(patterns)
+        n_pat = masks.shape[0]
+        diags = self._diagonals(masks)
+        k = self.n_outputs
+        V = np.broadcast_to(self._weights[-1], (n_pat, k, self._weights[-1].shape[1]))
+        intercept = np.broadcast_to(self._biases[-1], (n_pat, k)).copy()
+        for l in range(self.n_hidden_layers - 1, -1, -1):
+            VD = V * diags[l][:, None, :]
+            intercept += VD @ self._biases[l]
+            V = VD @ self._weights[l]
+        return np.ascontiguousarray(V), intercept
+
+    def affine_map(self, pattern) -> tuple[np.ndarray, np.ndarray]:
+        """Local linear model of one pattern: coef (n_outputs, n_features), intercept (n_outputs,)."""
+        coef, intercept = self.affine_maps(self.check_pattern(pattern)[:1] if np.ndim(pattern) == 1 else pattern)
+        if coef.shape[0] != 1:
+            raise InvalidInputError("affine_map takes one pattern; use affine_maps for several.")
+        return coef[0], intercept[0]
+
+    def layer_affine_maps(self, pattern) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Pre-activations as affine functions of x inside the pattern's region.
+
+        Returns, for each hidden layer ``l``, ``(A_l, c_l)`` with
+        ``z^(l)(x) = A_l x + c_l`` for every ``x`` whose pattern agrees with
+        ``pattern`` on layers ``< l``.
+        """
+        p = self.check_pattern(pattern)
+        if p.shape[0] != 1:
+            raise InvalidInputError("layer_affine_maps takes one pattern.")
+        diags = self._diagonals(p)
+        A = self._weights[0].copy()
+        c = self._biases[0].copy()
+        out = []
+        for l in range(self.n_hidden_layers):
+            out.append((A.copy(), c.copy()))
+            D = diags[l][0]
+            A = self._weights[l + 1] @ (D[:, None] * A)
+            c = self._weights[l + 1] @ (D * c) + self._biases[l + 1]
+        return out
+
+    def region_inequalities(self, pattern) -> tuple[np.ndarray, np.ndarray]:
+        """Half-spaces of the closed activation region of a pattern (Lemma 1, eq. 8).
+
+        Returns ``(A, c)`` such that the closure of the region is
+        ``{x : A x <= c}``; row ``i`` is unit ``i`` of the pattern:
+        ``(-1)^{P_i} z_i(x) <= 0``.  The open region uses ``<`` for "on" units.
+        """
+        p = self.check_pattern(pattern)[0]
+        rows, rhs = [], []
+        for (Al, cl), sl in zip(self.layer_affine_maps(p), self.layer_slices()):
+            sign = np.where(p[sl], -1.0, 1.0)
+            rows.append(sign[:, None] * Al)
+            rhs.append(-sign * cl)
+        if not rows:
+            return np.zeros((0, self.n_features)), np.zeros(0)
+        return np.vstack(rows), np.concatenate(rhs)
+
+    # ---------------------------------------------------------------- files
+    def save(self, path: str | Path) -> Path:
+        """Save to a ``.npz`` file (no pickle: arrays plus JSON metadata)."""
+        path = Path(path)
+        meta = {
+            "format": "reluscope.ReLUNetwork",
+            "version": 1,
+            "n_layers": len(self._weights),
+            "slopes": list(self._slopes),
+            "output": self._output,
+            "feature_names": list(self._feature_names) if self._feature_names else None,
+            "classes": self._classes.tolist() if self._classes is not None else None,
+        }
+        arrays = {f"W{i}": w for i, w in enumerate(self._weights)}
+        arrays.update({f"b{i}": b for i, b in enumerate(self._biases)})
+        with open(path, "wb") as fh:
+            np.savez(fh, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ReLUNetwork":
+        """Load a network written by :meth:`save` (never unpickles)."""
+        with np.load(Path(path), allow_pickle=False) as data:
+            if "meta" not in data:
+                raise InvalidInputError(f"{path} is not a reluscope network file (no metadata).")
+            meta = json.loads(bytes(data["meta"]).decode())
+            if meta.get("format") != "reluscope.ReLUNetwork":
+                raise InvalidInputError(f"{path} is not a reluscope network file.")
+            n = meta["n_layers"]
+            weights = [data[f"W{i}"] for i in range(n)]
+            biases = [data[f"b{i}"] for i in range(n)]
+        return cls(weights, biases, meta["slopes"], meta["output"], meta["feature_names"], meta["classes"])

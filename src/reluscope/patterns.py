@@ -1,0 +1,186 @@
+"""Activation patterns: computing, bit-packing and de-duplicating them.
+
+A pattern (Definition 1 of ``001``) is the on/off state of every hidden unit,
+on iff the pre-activation is ``> 0`` (see :mod:`reluscope.network`).  Patterns
+are stored bit-packed, ``ceil(n_hidden_units / 8)`` bytes a row (a [40]*4 net:
+20 bytes instead of 160 booleans), computed chunk by chunk from one forward
+pass, so 10 million rows fit in memory with room to spare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .network import ReLUNetwork
+
+__all__ = [
+    "pack_patterns",
+    "unpack_patterns",
+    "pattern_strings",
+    "UniquePatterns",
+    "unique_patterns",
+    "compute_patterns",
+    "DEFAULT_CHUNK_SIZE",
+    "PatternIndex",
+]
+
+DEFAULT_CHUNK_SIZE = 65_536
+
+
+def pack_patterns(patterns: np.ndarray) -> np.ndarray:
+    """Bit-pack bool patterns (n, H) into uint8 keys (n, ceil(H/8)), big-endian bits."""
+    patterns = np.asarray(patterns, dtype=bool)
+    return np.packbits(patterns, axis=1)
+
+
+def unpack_patterns(packed: np.ndarray, n_hidden_units: int) -> np.ndarray:
+    """Inverse of :func:`pack_patterns`: bool (n, n_hidden_units)."""
+    return np.unpackbits(np.asarray(packed, dtype=np.uint8), axis=1, count=n_hidden_units).astype(bool)
+
+
+def pattern_strings(patterns: np.ndarray, layer_sizes) -> list[str]:
+    """Readable patterns in the paper's notation, layers separated by ';' (e.g. '1,0;0,0,1,1')."""
+    patterns = np.asarray(patterns, dtype=bool)
+    out = []
+    bounds = np.cumsum([0, *layer_sizes])
+    for row in patterns.astype(np.uint8):
+        out.append(";".join(",".join(map(str, row[a:b])) for a, b in zip(bounds[:-1], bounds[1:])))
+    return out
+
+
+def _as_void(packed: np.ndarray) -> np.ndarray:
+    packed = np.ascontiguousarray(packed)
+    return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
+@dataclass(frozen=True)
+class UniquePatterns:
+    """Distinct patterns of a data set.
+
+    Attributes
+    ----------
+    keys : uint8 (n_regions, n_bytes)
+        Bit-packed distinct patterns, ordered by count (descending), then by
+        key (ascending bytes): region ids are deterministic across processes.
+    inverse : int64 (n_samples,)
+        Region id of every row.
+    counts : int64 (n_regions,)
+    """
+
+    keys: np.ndarray
+    inverse: np.ndarray
+    counts: np.ndarray
+
+
+def unique_patterns(packed: np.ndarray) -> UniquePatterns:
+    """De-duplicate packed patterns with counts and inverse index.
+
+    Regions are numbered by decreasing count, ties broken by the pattern's
+    bytes, so the numbering does not depend on row order or hash seeds.
+    """
+    packed = np.ascontiguousarray(packed, dtype=np.uint8)
+    n = packed.shape[0]
+    if packed.shape[1] == 0:  # no hidden units: one region
+        return UniquePatterns(packed[:1].copy(), np.zeros(n, np.int64), np.array([n], np.int64))
+    if packed.shape[1] <= 8:
+        # Fast path: keys fit one integer; big-endian keeps the byte order.
+        padded = np.zeros((n, 8), np.uint8)
+        padded[:, 8 - packed.shape[1]:] = packed
+        ints = padded.view(">u8").ravel()
+        uniq, first, inverse, counts = np.unique(ints, return_index=True, return_inverse=True, return_counts=True)
+    else:
+        uniq, first, inverse, counts = np.unique(_as_void(packed), return_index=True, return_inverse=True, return_counts=True)
+    # uniq is sorted ascending by key; stable sort by -count keeps key order for ties.
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    keys = packed[first[order]]
+    return UniquePatterns(keys, rank[inverse.ravel()].astype(np.int64), counts[order].astype(np.int64))
+
+
+class PatternIndex:
+    """Vectorised look-up of packed patterns among known keys (binary search).
+
+    Parameters
+    ----------
+    keys : uint8 (n_regions, n_bytes)
+        Known packed patterns; row ``i`` is region ``i``.
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        keys = np.ascontiguousarray(keys, dtype=np.uint8)
+        self._n_bytes = keys.shape[1]
+        self._void = _as_void(keys)
+        self._order = np.argsort(self._void, kind="stable")
+        self._sorted = self._void[self._order]
+
+    def lookup(self, packed: np.ndarray) -> np.ndarray:
+        """Region id of each packed row, -1 where the pattern is unknown."""
+        packed = np.ascontiguousarray(packed, dtype=np.uint8)
+        if packed.shape[1] != self._n_bytes:
+            raise ValueError("packed patterns have a different width than the index keys")
+        if self._sorted.size == 0:
+            return np.full(packed.shape[0], -1, np.int64)
+        q = _as_void(packed)
+        pos = np.searchsorted(self._sorted, q)
+        pos = np.minimum(pos, self._sorted.size - 1)
+        hit = self._sorted[pos] == q
+        return np.where(hit, self._order[pos], -1).astype(np.int64)
+
+
+def compute_patterns(
+    network: ReLUNetwork,
+    X: np.ndarray,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One forward pass in chunks: packed patterns and the pre-link output.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    X : float64 array (n_samples, n_features), already validated.
+    chunk_size : int
+        Rows per chunk; peak extra memory is about ``chunk_size * sum(n_l) * 9`` bytes.
+    progress : bool or None
+        Show a tqdm bar; None shows it when there are more than 8 chunks.
+
+    Returns
+    -------
+    packed : uint8 (n_samples, ceil(n_hidden_units / 8))
+    eta : float64 (n_samples, n_outputs)
+    """
+    n = X.shape[0]
+    H = network.n_hidden_units
+    packed = np.empty((n, (H + 7) // 8), np.uint8)
+    eta = np.empty((n, network.n_outputs), np.float64)
+    starts = range(0, n, chunk_size)
+    show = (len(starts) > 8) if progress is None else progress
+    bar = tqdm(starts, desc="patterns", unit="chunk", disable=not show, leave=False)
+    W, B, S = network.weights, network.biases, network.slopes
+    for s in bar:
+        h = X[s : s + chunk_size]
+        bits = np.empty((h.shape[0], H), bool)
+        off = 0
+        for l in range(network.n_hidden_layers):
+            z = h @ W[l].T
+            z += B[l]
+            on = z > 0
+            bits[:, off : off + z.shape[1]] = on
+            off += z.shape[1]
+            slope = S[l]
+            if slope == 0.0:
+                h = np.maximum(z, 0.0, out=z)
+            elif slope != 1.0:
+                h = np.where(on, z, slope * z)
+            else:
+                h = z
+        e = h @ W[-1].T
+        e += B[-1]
+        eta[s : s + chunk_size] = e
+        packed[s : s + chunk_size] = np.packbits(bits, axis=1)
+    return packed, eta

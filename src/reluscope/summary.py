@@ -1,0 +1,235 @@
+"""Region summary table of the unwrapper (section 4 of ``001``, Figures 10-11).
+
+Columns, regions sorted by Count (descending, ties by pattern):
+
+- ``Count``: rows of the data in the region, ``|R_train^P|``.
+- ``Response Mean``, ``Response Std``: of the response in the region; the
+  standard deviation is the sample one (ddof=1), NaN for one-row regions.
+- regression: ``Local MSE`` (network on the region's rows) and ``Global MSE``
+  (the region's LLM applied to *all* rows);
+- binary classification: ``Local AUC`` (network score on the region's rows,
+  NaN where the region holds one class, as in Figure 10) and ``Global AUC``
+  (the region's LLM score on all rows);
+- multi-class: ``Majority Class``, ``Majority Share``, ``Local Accuracy``,
+  ``Global Accuracy`` (argmax of the LLM logits), an extension of the paper.
+- ``Trivial``: a hidden layer is entirely off (Definition 1).
+
+Departures from aletheia-dnn, on purpose: Global AUC is computed on the raw
+LLM score ``w~ x + b~`` (the logit), not on a sigmoid rounded to 6 decimals
+(which ties saturated scores); AUC is invariant to the monotone link, so this
+is the AUC of the LLM's probability without the rounding artefact.  Global MSE
+comes from sufficient statistics (centred ``X^T X``, ``X^T y``, ``y^T y``): no
+regions x rows matrix is formed.  Global AUC needs one sort per region, so it
+is computed over chunks of regions with bounded memory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from tqdm.auto import tqdm
+
+from .errors import InvalidInputError
+
+__all__ = ["region_summary", "grouped_auc", "global_mse", "global_auc", "binary_response"]
+
+#: Regions x rows evaluated for Global AUC / Accuracy when ``global_metrics='auto'``.
+AUTO_GLOBAL_BUDGET = 50_000_000
+
+
+def binary_response(y: np.ndarray, classes) -> np.ndarray:
+    """Map binary labels to 0/1 floats with ``classes[1]`` as the positive class."""
+    y = np.asarray(y)
+    if classes is not None:
+        classes = np.asarray(classes)
+        unknown = ~np.isin(y, classes)
+        if unknown.any():
+            raise InvalidInputError(
+                f"y holds labels {np.unique(y[unknown])[:5].tolist()} that are not the network's classes "
+                f"{classes.tolist()}."
+            )
+        return (y == classes[-1]).astype(np.float64)
+    values = np.unique(y)
+    if not np.isin(values, (0, 1)).all():
+        raise InvalidInputError(
+            f"A binary network without class labels needs y in {{0, 1}}; got values {values[:5].tolist()}. "
+            "Pass classes=... when building the network."
+        )
+    return y.astype(np.float64)
+
+
+def grouped_auc(groups: np.ndarray, score: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:
+    """ROC AUC of ``score`` against binary ``y`` inside each group, vectorised.
+
+    Mann-Whitney form with average ranks for ties:
+    ``AUC = (sum of positive ranks - n1 (n1 + 1) / 2) / (n1 n0)``; NaN for a
+    group holding one class.
+    """
+    groups = np.asarray(groups, np.int64)
+    order = np.lexsort((score, groups))
+    g, s = groups[order], score[order]
+    n = g.size
+    # tie blocks: same group and same score
+    new_block = np.ones(n, bool)
+    new_block[1:] = (g[1:] != g[:-1]) | (s[1:] != s[:-1])
+    block_id = np.cumsum(new_block) - 1
+    block_start = np.flatnonzero(new_block)
+    block_end = np.append(block_start[1:], n)
+    group_start = np.zeros(n_groups + 1, np.int64)
+    np.add.at(group_start, g + 1, 1)
+    group_start = np.cumsum(group_start)
+    # average 1-based rank within the group
+    avg_rank = (block_start + block_end - 1) / 2.0 + 1.0 - group_start[g[block_start]]
+    ranks = avg_rank[block_id]
+    yy = y[order]
+    n1 = np.bincount(g, weights=yy, minlength=n_groups)
+    cnt = np.bincount(g, minlength=n_groups).astype(np.float64)
+    n0 = cnt - n1
+    rank_pos = np.bincount(g, weights=ranks * yy, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = (rank_pos - n1 * (n1 + 1) / 2.0) / (n1 * n0)
+    auc[(n1 == 0) | (n0 == 0)] = np.nan
+    return auc
+
+
+def global_mse(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Mean squared error of every LLM over all rows, from centred sufficient statistics.
+
+    Parameters
+    ----------
+    X : (n, d); y : (n,) or (n, k); coef : (R, k, d); intercept : (R, k)
+
+    Returns
+    -------
+    (R,) MSE averaged over outputs.  ``MSE_r = (S_yy - 2 w.S_xy + w' S_xx w) / n + c_r^2``
+    with ``c_r = b_r + w.x_mean - y_mean``: exact algebra, no R x n matrix.
+    """
+    Y = y.reshape(len(y), -1).astype(np.float64)
+    n = X.shape[0]
+    xm, ym = X.mean(axis=0), Y.mean(axis=0)
+    Xc, Yc = X - xm, Y - ym
+    Sxx = Xc.T @ Xc
+    out = np.zeros(coef.shape[0])
+    for j in range(Y.shape[1]):
+        w = coef[:, j, :]
+        Sxy = Xc.T @ Yc[:, j]
+        Syy = Yc[:, j] @ Yc[:, j]
+        quad = np.einsum("rd,de,re->r", w, Sxx, w)
+        c = intercept[:, j] + w @ xm - ym[j]
+        out += np.maximum((Syy - 2.0 * (w @ Sxy) + quad) / n, 0.0) + c**2
+    return out / Y.shape[1]
+
+
+def _region_chunks(regions: np.ndarray, n_rows: int, memory_limit_mb: float, bytes_per_cell: int = 32):
+    per = max(1, int(memory_limit_mb * 2**20 // (bytes_per_cell * max(n_rows, 1))))
+    for s in range(0, regions.size, per):
+        yield regions[s : s + per]
+
+
+def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, progress=None) -> np.ndarray:
+    """AUC over all rows of the LLM score of each listed region (chunked over regions)."""
+    out = np.full(coef.shape[0], np.nan)
+    n1 = y_bin.sum()
+    n0 = y_bin.size - n1
+    if n1 == 0 or n0 == 0:
+        return out
+    pos = y_bin.astype(bool)
+    chunks = list(_region_chunks(regions, X.shape[0], memory_limit_mb))
+    for chunk in tqdm(chunks, desc="global AUC", unit="chunk", disable=not (progress if progress is not None else len(chunks) > 8), leave=False):
+        S = X @ coef[chunk, 0, :].T + intercept[chunk, 0]
+        R = rankdata(S, axis=0)
+        out[chunk] = (R[pos].sum(axis=0) - n1 * (n1 + 1) / 2.0) / (n1 * n0)
+    return out
+
+
+def _global_accuracy(X, y_idx, coef, intercept, regions, memory_limit_mb, progress):
+    out = np.full(coef.shape[0], np.nan)
+    k = coef.shape[1]
+    chunks = list(_region_chunks(regions, X.shape[0], memory_limit_mb, bytes_per_cell=16 * k))
+    for chunk in tqdm(chunks, desc="global accuracy", unit="chunk", disable=not (progress if progress is not None else len(chunks) > 8), leave=False):
+        S = np.einsum("nd,rkd->rnk", X, coef[chunk]) + intercept[chunk][:, None, :]
+        out[chunk] = (S.argmax(axis=2) == y_idx[None, :]).mean(axis=1)
+    return out
+
+
+def _which_global(n_rows: int, n_regions: int, global_metrics) -> np.ndarray:
+    if global_metrics == "all":
+        return np.arange(n_regions)
+    if global_metrics in (None, "none", False):
+        return np.arange(0)
+    if global_metrics == "auto":
+        top = max(10, AUTO_GLOBAL_BUDGET // max(n_rows, 1))
+        return np.arange(min(n_regions, top))
+    if isinstance(global_metrics, (int, np.integer)) and global_metrics >= 0:
+        return np.arange(min(n_regions, int(global_metrics)))
+    raise InvalidInputError(f"global_metrics={global_metrics!r}: use 'auto', 'all', 'none' or a number of top regions.")
+
+
+def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
+    """The paper's region summary for an unwrap result.
+
+    Parameters
+    ----------
+    llms : LocalLinearModels
+    global_metrics : 'auto', 'all', 'none' or int
+        Regions whose Global AUC / Accuracy is computed (Global MSE is always
+        computed for all regions, it is cheap).  'auto': all regions when
+        ``n_rows * n_regions <= 5e7``, else the largest regions up to that
+        budget (the others get NaN, and ``df.attrs['global_regions']`` says
+        how many were computed).  An int: that many largest regions.
+    memory_limit_mb : float
+        Bound on the working memory of the chunked Global AUC.
+    progress : bool or None
+        tqdm bar over region chunks.
+
+    Returns
+    -------
+    pandas.DataFrame indexed by region id (named 'Region').
+    """
+    net = llms.network
+    counts = llms.count_
+    R = counts.size
+    df = pd.DataFrame({"Count": counts}, index=pd.Index(np.arange(R), name="Region"))
+    X, y, labels = llms.X_, llms.y_, llms.labels_
+    coef, intercept = llms.coef_3d, llms.intercept_2d
+    task = net.task
+    df.attrs["task"] = task
+    if y is not None:
+        regions = _which_global(X.shape[0], R, global_metrics)
+        df.attrs["global_regions"] = int(regions.size)
+        if task in ("regression", "binary"):
+            yv = binary_response(y, net.classes) if task == "binary" else np.asarray(y, np.float64)
+            Y = yv.reshape(len(yv), -1)
+            mean = np.stack([np.bincount(labels, weights=Y[:, j], minlength=R) for j in range(Y.shape[1])], 1) / counts[:, None]
+            sq = np.stack([np.bincount(labels, weights=(Y[:, j] - mean[labels, j]) ** 2, minlength=R) for j in range(Y.shape[1])], 1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                std = np.sqrt(sq / (counts[:, None] - 1))
+            std[counts == 1] = np.nan
+            df["Response Mean"] = mean.mean(axis=1)
+            df["Response Std"] = std.mean(axis=1)
+        if task == "regression":
+            resid2 = ((Y - llms.decision_) ** 2).mean(axis=1)
+            df["Local MSE"] = np.bincount(labels, weights=resid2, minlength=R) / counts
+            df["Global MSE"] = global_mse(X, Y, coef, intercept)
+        elif task == "binary":
+            df["Local AUC"] = grouped_auc(labels, llms.decision_[:, 0], yv, R)
+            df["Global AUC"] = global_auc(X, yv, coef, intercept, regions, memory_limit_mb=memory_limit_mb, progress=progress)
+        elif task == "multiclass":
+            classes = net.classes if net.classes is not None else np.arange(net.n_outputs)
+            unknown = ~np.isin(y, classes)
+            if unknown.any():
+                raise InvalidInputError(f"y holds labels {np.unique(y[unknown])[:5].tolist()} not among the classes {list(classes)}.")
+            y_idx = np.searchsorted(np.sort(classes), y)
+            y_idx = np.argsort(classes)[y_idx]
+            table = np.zeros((R, len(classes)))
+            np.add.at(table, (labels, y_idx), 1.0)
+            df["Majority Class"] = np.asarray(classes)[table.argmax(axis=1)]
+            df["Majority Share"] = table.max(axis=1) / counts
+            correct = (llms.decision_.argmax(axis=1) == y_idx).astype(np.float64)
+            df["Local Accuracy"] = np.bincount(labels, weights=correct, minlength=R) / counts
+            df["Global Accuracy"] = _global_accuracy(X, y_idx, coef, intercept, regions, memory_limit_mb, progress)
+        else:  # multilabel: per-output mean response only
+            df["Response Mean"] = np.nan
+    df["Trivial"] = llms.trivial_
+    return df

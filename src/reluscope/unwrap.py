@@ -1,0 +1,333 @@
+"""The unwrapper: a trained ReLU network as exact local linear models (LLMs).
+
+Implements section 2.3 of the unwrapping paper (``../shared/seeds/001``,
+eq. 14-16): the training-data induced patterns ``P_train``, their activation
+sets ``R_train^P`` and the LLMs ``eta^P(x) = w~^P x + b~^P`` of Theorem 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidInputError, NotExactError
+from .network import ReLUNetwork
+from .patterns import (
+    DEFAULT_CHUNK_SIZE,
+    PatternIndex,
+    compute_patterns,
+    pattern_strings,
+    unique_patterns,
+    unpack_patterns,
+)
+from .validation import check_target
+
+__all__ = ["LocalLinearModels", "unwrap", "Unwrapper", "VERIFY_RTOL"]
+
+#: Relative tolerance of :meth:`LocalLinearModels.verify` used by :func:`unwrap`.
+VERIFY_RTOL = 1e-8
+
+
+def _gather_llm(X: np.ndarray, coef: np.ndarray, intercept: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """``w~^{P(x)} . x + b~^{P(x)}`` for every row: (n, k). coef is (R, k, d)."""
+    out = np.empty((X.shape[0], coef.shape[1]))
+    for j in range(coef.shape[1]):
+        out[:, j] = np.einsum("nd,nd->n", X, coef[region, j, :]) + intercept[region, j]
+    return out
+
+
+@dataclass(eq=False)
+class LocalLinearModels:
+    """Result of :func:`unwrap`: one exact local linear model per region.
+
+    Regions are the distinct activation patterns of the data given to
+    :func:`unwrap`, numbered by decreasing count, ties by pattern bytes.
+
+    Attributes
+    ----------
+    network : ReLUNetwork
+    coef_ : ndarray (n_regions, n_features) or (n_regions, n_features, n_outputs)
+        LLM coefficients ``w~^P`` (eq. 13) on the pre-link scale ``eta``.
+    intercept_ : ndarray (n_regions,) or (n_regions, n_outputs)
+    count_ : ndarray (n_regions,)
+        ``|R_train^P|``.
+    centers_ : ndarray (n_regions, n_features)
+        Region centres, the mean of each region's rows (eq. 19).
+    pattern_keys_ : uint8 (n_regions, n_bytes)
+        Bit-packed patterns (see :mod:`reluscope.patterns`).
+    trivial_ : bool (n_regions,)
+        A hidden layer is entirely off (constant LLM, Definition 1).
+    labels_ : int64 (n_samples,)
+        Region of each row of ``X_``.
+    X_, y_ : the data the LLMs were unwrapped on (y may be None).
+    decision_ : ndarray (n_samples, n_outputs)
+        Network pre-link output on ``X_``.
+    max_error_ : float or None
+        ``max |eta(x) - LLM(x)|`` over ``X_`` when verified.
+    """
+
+    network: ReLUNetwork
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    count_: np.ndarray
+    centers_: np.ndarray
+    pattern_keys_: np.ndarray
+    trivial_: np.ndarray
+    labels_: np.ndarray
+    X_: np.ndarray
+    y_: np.ndarray | None
+    decision_: np.ndarray
+    feature_names_: tuple[str, ...]
+    max_error_: float | None = None
+    _lookup: dict = field(default=None, repr=False)
+
+    # ------------------------------------------------------------- basics
+    @property
+    def n_regions(self) -> int:
+        return int(self.count_.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return self.network.n_features
+
+    @property
+    def n_outputs(self) -> int:
+        return self.network.n_outputs
+
+    @property
+    def coef_3d(self) -> np.ndarray:
+        """Coefficients as (n_regions, n_outputs, n_features) whatever the number of outputs."""
+        return self.coef_[:, None, :] if self.coef_.ndim == 2 else np.moveaxis(self.coef_, 2, 1)
+
+    @property
+    def intercept_2d(self) -> np.ndarray:
+        """Intercepts as (n_regions, n_outputs)."""
+        return self.intercept_[:, None] if self.intercept_.ndim == 1 else self.intercept_
+
+    def patterns(self, regions=None) -> np.ndarray:
+        """Unpacked bool patterns (n_regions, n_hidden_units), or of the given region ids."""
+        keys = self.pattern_keys_ if regions is None else self.pattern_keys_[np.asarray(regions)]
+        return unpack_patterns(np.atleast_2d(keys), self.network.n_hidden_units)
+
+    def pattern_strings(self, regions=None) -> list[str]:
+        """Patterns in the paper's notation, e.g. '1,0;0,0,1,1'."""
+        return pattern_strings(self.patterns(regions), self.network.hidden_sizes)
+
+    def region_inequalities(self, region: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(A, c)`` with the closed region ``{x : A x <= c}`` (Lemma 1)."""
+        return self.network.region_inequalities(self.patterns([region])[0])
+
+    # --------------------------------------------------------- new data
+    def _check_X(self, X) -> np.ndarray:
+        return self.network.check_X(X)
+
+    def region_of(self, X) -> np.ndarray:
+        """Region id of each row of ``X``; -1 where its pattern was never seen in ``X_``."""
+        X = self._check_X(X)
+        packed, _ = compute_patterns(self.network, X)
+        if self._lookup is None:
+            self._lookup = PatternIndex(self.pattern_keys_)
+        return self._lookup.lookup(packed)
+
+    def llm_decision(self, X, regions=None) -> np.ndarray:
+        """``w~^P x + b~^P`` with each row's own region (or the given ids); NaN for unseen patterns."""
+        X = self._check_X(X)
+        regions = self.region_of(X) if regions is None else np.asarray(regions, dtype=np.int64)
+        out = np.full((X.shape[0], self.n_outputs), np.nan)
+        seen = regions >= 0
+        out[seen] = _gather_llm(X[seen], self.coef_3d, self.intercept_2d, regions[seen])
+        return out[:, 0] if self.n_outputs == 1 else out
+
+    def verify(self, X=None) -> float:
+        """Exactness certificate: ``max |eta(x) - (w~^{P(x)} x + b~^{P(x)})|`` over ``X``.
+
+        The LLM of each row is computed from that row's own pattern (Theorem 1),
+        whether or not the pattern was seen in ``X_``; ``eta`` is the network's
+        pre-link output.  With ``X=None`` the unwrapped data are used.
+        """
+        if X is None:
+            X, eta, labels = self.X_, self.decision_, self.labels_
+            coef, intercept = self.coef_3d, self.intercept_2d
+        else:
+            X = self._check_X(X)
+            packed, eta = compute_patterns(self.network, X)
+            uniq = unique_patterns(packed)
+            coef, intercept = self.network.affine_maps(unpack_patterns(uniq.keys, self.network.n_hidden_units))
+            labels = uniq.inverse
+        return float(np.max(np.abs(eta - _gather_llm(X, coef, intercept, labels))))
+
+    def predict_decision(self, X) -> np.ndarray:
+        """Pre-link network output (same as ``network.decision_function``)."""
+        return self.network.decision_function(X)
+
+    # ------------------------------------------------------------ tables
+    def coefficients(self, regions=None) -> pd.DataFrame:
+        """LLM coefficients as a DataFrame: one row per region (and output), intercept first."""
+        idx = np.arange(self.n_regions) if regions is None else np.asarray(regions)
+        frames = []
+        for j in range(self.n_outputs):
+            df = pd.DataFrame(self.coef_3d[idx, j, :], columns=list(self.feature_names_))
+            df.insert(0, "Intercept", self.intercept_2d[idx, j])
+            df.insert(0, "Count", self.count_[idx])
+            df.index = pd.Index(idx, name="Region")
+            if self.n_outputs > 1:
+                df.insert(0, "Output", j)
+            frames.append(df)
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    def summary(self, *, global_metrics: str | int = "auto", memory_limit_mb: float = 512.0, progress: bool | None = None) -> pd.DataFrame:
+        """Region summary table (section 4 of ``001``, Figures 10-11); see :func:`reluscope.summary.region_summary`."""
+        from .summary import region_summary
+
+        return region_summary(self, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress)
+
+    def report(self, path, **kwargs):
+        """Write the self-contained HTML report of these LLMs (needs :mod:`reluscope.report`)."""
+        from .report import write_report
+
+        return write_report(self, path, **kwargs)
+
+
+def unwrap(
+    network: ReLUNetwork,
+    X,
+    y=None,
+    *,
+    verify: bool = True,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool | None = None,
+) -> LocalLinearModels:
+    """Unwrap a ReLU network into the exact LLMs of the regions that ``X`` visits.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    X : array-like or DataFrame (n_samples, n_features)
+    y : array-like (n_samples,), optional
+        Responses, used by :meth:`LocalLinearModels.summary`.
+    verify : bool, default True
+        Check ``max |eta(x) - LLM(x)| <= 1e-8 * scale`` over ``X`` (scale: the
+        largest of 1, ``|eta|`` and ``sum_j |w~_j x_j|`` over the data) and raise
+        :class:`NotExactError` otherwise.
+    chunk_size : int
+        Rows per forward-pass chunk (memory bound).
+    progress : bool or None
+        tqdm progress bar; None shows it for large data.
+
+    Returns
+    -------
+    LocalLinearModels
+
+    Notes
+    -----
+    One forward pass gives every row's pattern (bit-packed) and ``eta``; the
+    distinct patterns are found with ``np.unique``; the LLMs of Theorem 1
+    (eq. 13) are computed batched over patterns
+    (:meth:`ReLUNetwork.affine_maps`).  No Python loop runs over samples or
+    patterns.
+
+    References
+    ----------
+    Sudjianto et al., *Unwrapping the black box of deep ReLU networks*,
+    section 2.3, eq. 14-16; Theorem 1.
+    """
+    if not isinstance(network, ReLUNetwork):
+        raise InvalidInputError(
+            f"unwrap takes a reluscope.ReLUNetwork, got {type(network).__name__}; convert it first with "
+            "reluscope.from_sklearn / from_torch / from_arrays."
+        )
+    feature_names = network.feature_names
+    if feature_names is None and isinstance(X, pd.DataFrame):
+        feature_names = tuple(str(c) for c in X.columns)
+    Xa = network.check_X(X)
+    if feature_names is None:
+        feature_names = tuple(f"x{j + 1}" for j in range(network.n_features))
+    ya = None if y is None else check_target(y, Xa.shape[0])
+    packed, eta = compute_patterns(network, Xa, chunk_size=chunk_size, progress=progress)
+    uniq = unique_patterns(packed)
+    masks = unpack_patterns(uniq.keys, network.n_hidden_units)
+    coef, intercept = network.affine_maps(masks)
+    counts = uniq.counts
+    centers = np.zeros((counts.size, Xa.shape[1]))
+    for j in range(Xa.shape[1]):
+        centers[:, j] = np.bincount(uniq.inverse, weights=Xa[:, j], minlength=counts.size)
+    centers /= counts[:, None]
+    trivial = np.zeros(counts.size, bool)
+    for sl in network.layer_slices():
+        trivial |= ~masks[:, sl].any(axis=1)
+    k = network.n_outputs
+    result = LocalLinearModels(
+        network=network,
+        coef_=coef[:, 0, :] if k == 1 else np.moveaxis(coef, 1, 2).copy(),
+        intercept_=intercept[:, 0] if k == 1 else intercept,
+        count_=counts,
+        centers_=centers,
+        pattern_keys_=uniq.keys,
+        trivial_=trivial,
+        labels_=uniq.inverse,
+        X_=Xa,
+        y_=ya,
+        decision_=eta,
+        feature_names_=tuple(feature_names),
+    )
+    if verify:
+        err = result.verify()
+        magnitude = _gather_llm(np.abs(Xa), np.abs(coef), np.zeros_like(intercept), uniq.inverse)
+        scale = max(1.0, float(np.abs(eta).max()), float(magnitude.max()))
+        result.max_error_ = err
+        if not err <= VERIFY_RTOL * scale:
+            raise NotExactError(
+                f"LLMs reproduce the network only to {err:.3e} (tolerance {VERIFY_RTOL * scale:.3e}). "
+                "This points to an overflowing or ill-conditioned network; check the weights for huge "
+                "values, or pass verify=False to inspect the LLMs anyway."
+            )
+    return result
+
+
+class Unwrapper:
+    """Estimator-style front end of :func:`unwrap` (scikit-learn conventions).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    verify : bool, default True
+    chunk_size : int
+    progress : bool or None
+
+    Attributes
+    ----------
+    llms_ : LocalLinearModels
+        Set by :meth:`fit`; ``coef_``, ``intercept_``, ``count_`` mirror it.
+    """
+
+    def __init__(self, network: ReLUNetwork, *, verify: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None):
+        self.network = network
+        self.verify = verify
+        self.chunk_size = chunk_size
+        self.progress = progress
+
+    def fit(self, X, y=None) -> "Unwrapper":
+        self.llms_ = unwrap(self.network, X, y, verify=self.verify, chunk_size=self.chunk_size, progress=self.progress)
+        self.coef_ = self.llms_.coef_
+        self.intercept_ = self.llms_.intercept_
+        self.count_ = self.llms_.count_
+        return self
+
+    def _fitted(self) -> LocalLinearModels:
+        if not hasattr(self, "llms_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This Unwrapper is not fitted yet; call fit(X, y) first.")
+        return self.llms_
+
+    def summary(self, **kwargs) -> pd.DataFrame:
+        return self._fitted().summary(**kwargs)
+
+    def region_of(self, X) -> np.ndarray:
+        return self._fitted().region_of(X)
+
+    def report(self, path, **kwargs):
+        return self._fitted().report(path, **kwargs)
