@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from ._progress import progress_bar
 from .network import ReLUNetwork
 
 __all__ = [
@@ -147,7 +147,7 @@ def compute_patterns(
     chunk_size : int
         Rows per chunk; peak extra memory is about ``chunk_size * sum(n_l) * 9`` bytes.
     progress : bool or None
-        Show a tqdm bar; None shows it when there are more than 8 chunks.
+        Show a tqdm bar; None shows it on a terminal when there are more than 8 chunks.
 
     Returns
     -------
@@ -159,8 +159,7 @@ def compute_patterns(
     packed = np.empty((n, (H + 7) // 8), np.uint8)
     eta = np.empty((n, network.n_outputs), np.float64)
     starts = range(0, n, chunk_size)
-    show = (len(starts) > 8) if progress is None else progress
-    bar = tqdm(starts, desc="patterns", unit="chunk", disable=not show, leave=False)
+    bar = progress_bar(starts, progress=progress, desc="patterns")
     W, B, S = network.weights, network.biases, network.slopes
     for s in bar:
         h = X[s : s + chunk_size]

@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
-from tqdm.auto import tqdm
 
+from ._progress import progress_bar
 from .errors import InvalidInputError
 
 __all__ = ["region_summary", "grouped_auc", "global_mse", "global_auc", "binary_response"]
@@ -136,7 +136,7 @@ def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, pro
         return out
     pos = y_bin.astype(bool)
     chunks = list(_region_chunks(regions, X.shape[0], memory_limit_mb))
-    for chunk in tqdm(chunks, desc="global AUC", unit="chunk", disable=not (progress if progress is not None else len(chunks) > 8), leave=False):
+    for chunk in progress_bar(chunks, progress=progress, desc="global AUC"):
         S = X @ coef[chunk, 0, :].T + intercept[chunk, 0]
         R = rankdata(S, axis=0)
         out[chunk] = (R[pos].sum(axis=0) - n1 * (n1 + 1) / 2.0) / (n1 * n0)
@@ -147,7 +147,7 @@ def _global_accuracy(X, y_idx, coef, intercept, regions, memory_limit_mb, progre
     out = np.full(coef.shape[0], np.nan)
     k = coef.shape[1]
     chunks = list(_region_chunks(regions, X.shape[0], memory_limit_mb, bytes_per_cell=16 * k))
-    for chunk in tqdm(chunks, desc="global accuracy", unit="chunk", disable=not (progress if progress is not None else len(chunks) > 8), leave=False):
+    for chunk in progress_bar(chunks, progress=progress, desc="global accuracy"):
         S = np.einsum("nd,rkd->rnk", X, coef[chunk]) + intercept[chunk][:, None, :]
         out[chunk] = (S.argmax(axis=2) == y_idx[None, :]).mean(axis=1)
     return out

@@ -1,0 +1,95 @@
+"""Data sets of the seed papers, generated or bundled: nothing downloads.
+
+- CoCircles: ``sklearn.datasets.make_circles(noise=0.1)`` (section 3 of ``001``).
+- ChirpWave: ``y = sin(2 pi / (x + 0.2)) + N(0, 0.1^2)``, ``x ~ U[0, 1]``.
+- Moons: ``sklearn.datasets.make_moons``.
+- scikit-learn's bundled sets (diabetes, breast cancer, wine, iris, digits)
+  via :func:`load_bundled`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+from .errors import InvalidInputError
+
+__all__ = ["make_cocircles", "make_chirpwave", "make_moons", "load_bundled", "train_test_split_frame"]
+
+
+def _frame(X: np.ndarray, y: np.ndarray, names, target: str, as_frame: bool):
+    if not as_frame:
+        return X, y
+    return pd.DataFrame(X, columns=list(names)), pd.Series(y, name=target)
+
+
+def _check_n(n_samples: int) -> int:
+    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise InvalidInputError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    return int(n_samples)
+
+
+def make_cocircles(n_samples: int = 2000, *, noise: float = 0.1, factor: float = 0.8, random_state=None, as_frame: bool = False):
+    """Two concentric noisy circles, binary labels (CoCircles of ``001``, Table 1).
+
+    The paper calls ``make_circles(n_samples=2000, noise=0.1)``, so the circle
+    radius ratio is scikit-learn's default ``factor=0.8``.
+
+    Returns ``(X, y)``: X (n, 2) with features ``x1, x2``; y in {0, 1}.
+    """
+    from sklearn.datasets import make_circles
+
+    X, y = make_circles(n_samples=_check_n(n_samples), noise=noise, factor=factor, random_state=random_state)
+    return _frame(X, y, ["x1", "x2"], "y", as_frame)
+
+
+def make_chirpwave(n_samples: int = 2000, *, noise: float = 0.1, random_state=None, as_frame: bool = False):
+    """ChirpWave regression of ``001``: ``y = sin(2 pi / (x + 0.2)) + eps``, ``eps ~ N(0, noise^2)``, ``x ~ U[0, 1]``.
+
+    Returns ``(X, y)``: X (n, 1) with feature ``x``.
+    """
+    rng = check_random_state(random_state)
+    n = _check_n(n_samples)
+    x = rng.uniform(0.0, 1.0, size=n)
+    y = np.sin(2 * np.pi / (x + 0.2)) + rng.normal(0.0, noise, size=n)
+    return _frame(x[:, None], y, ["x"], "y", as_frame)
+
+
+def make_moons(n_samples: int = 2000, *, noise: float = 0.1, random_state=None, as_frame: bool = False):
+    """Two interleaving half circles (scikit-learn's ``make_moons``)."""
+    from sklearn.datasets import make_moons as _moons
+
+    X, y = _moons(n_samples=_check_n(n_samples), noise=noise, random_state=random_state)
+    return _frame(X, y, ["x1", "x2"], "y", as_frame)
+
+
+_BUNDLED = {
+    "diabetes": "load_diabetes",
+    "breast_cancer": "load_breast_cancer",
+    "wine": "load_wine",
+    "iris": "load_iris",
+    "digits": "load_digits",
+}
+
+
+def load_bundled(name: str, *, as_frame: bool = True):
+    """One of scikit-learn's bundled (offline) data sets as ``(X, y)``.
+
+    Parameters
+    ----------
+    name : {'diabetes', 'breast_cancer', 'wine', 'iris', 'digits'}
+    """
+    import sklearn.datasets as skd
+
+    if name not in _BUNDLED:
+        raise InvalidInputError(f"Unknown bundled data set {name!r}; choose one of {sorted(_BUNDLED)}.")
+    bunch = getattr(skd, _BUNDLED[name])(as_frame=as_frame)
+    return bunch.data, bunch.target
+
+
+def train_test_split_frame(X, y, *, test_size: float = 0.2, random_state=None, stratify: bool = False):
+    """80/20 split as in the paper (section 3), optionally stratified by ``y``."""
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(X, y, test_size=test_size, random_state=random_state, stratify=y if stratify else None)
