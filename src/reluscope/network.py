@@ -17,7 +17,8 @@ A neuron is *on* iff its pre-activation is strictly positive, ``z > 0``
 (the paper's boundary conditions of eq. 7; its prose says ``z >= 0``).  At
 ``z == 0`` both conventions give the same output, so the local linear model of
 either neighbouring region reproduces ``f`` there; we pick one side so that a
-pattern is a function of ``x``.
+pattern is a function of ``x``.  Units of an identity layer (slope 1) have no
+kink and are always reported on, so they do not split regions.
 """
 
 from __future__ import annotations
@@ -322,7 +323,10 @@ class ReLUNetwork:
     def patterns(self, X) -> np.ndarray:
         """Activation patterns (eq. 4-5): bool (n, sum n_l), True iff ``z > 0``."""
         X = self.check_X(X)
-        return np.concatenate([z > 0 for z in self._forward_raw(X, keep_pre=True)[1]], axis=1) if self.n_hidden_layers else np.zeros((X.shape[0], 0), bool)
+        if not self.n_hidden_layers:
+            return np.zeros((X.shape[0], 0), bool)
+        pre = self._forward_raw(X, keep_pre=True)[1]
+        return np.concatenate([z > 0 if s != 1.0 else np.ones(z.shape, bool) for z, s in zip(pre, self._slopes)], axis=1)
 
     # ----------------------------------------------------------- affine maps
     def check_pattern(self, pattern) -> np.ndarray:

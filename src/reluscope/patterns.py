@@ -168,10 +168,10 @@ def compute_patterns(
         for l in range(network.n_hidden_layers):
             z = h @ W[l].T
             z += B[l]
-            on = z > 0
+            slope = S[l]
+            on = z > 0 if slope != 1.0 else np.ones(z.shape, bool)
             bits[:, off : off + z.shape[1]] = on
             off += z.shape[1]
-            slope = S[l]
             if slope == 0.0:
                 h = np.maximum(z, 0.0, out=z)
             elif slope != 1.0:
