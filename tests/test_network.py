@@ -123,3 +123,18 @@ def test_bad_X_raises_typed_errors():
     # same columns in another order are aligned by name
     df = pd.DataFrame({"b": [2.0], "a": [1.0]})
     assert net.forward(df)[0] == net.forward(np.array([[1.0, 2.0]]))[0]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_predict_and_predict_proba_match_sklearn():
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 3))
+    for y in (np.where(X[:, 0] > 0, "a", "b"), np.digitize(X[:, 1], [-0.5, 0.5])):
+        m = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0).fit(X, y)
+        net = reluscope.from_sklearn(m)
+        assert np.array_equal(net.predict(X), m.predict(X))
+        assert np.allclose(net.predict_proba(X), m.predict_proba(X), atol=1e-12)
+    with pytest.raises(InvalidInputError, match="classifier"):
+        random_network(rng, [3, 2, 1]).predict_proba(X)

@@ -93,3 +93,25 @@ def test_global_metric_budget_and_labels():
     with pytest.raises(InvalidInputError, match="binary network without class labels"):
         unwrap(net, X, y + 1).summary()
     assert list(unwrap(net, X).summary().columns) == ["Count", "Trivial"]
+
+
+def test_evaluate_on_new_data_matches_direct_computation():
+    rng = np.random.default_rng(5)
+    net = random_network(rng, [2, 10, 10, 1], output="sigmoid")
+    X = rng.normal(size=(800, 2))
+    y = rng.integers(0, 2, 800)
+    llms = unwrap(net, X, y)
+    X_new = rng.normal(size=(500, 2)) * 1.5
+    y_new = rng.integers(0, 2, 500)
+    ev = llms.evaluate(X_new, y_new, global_metrics="all")
+    ids = llms.region_of(X_new)
+    assert ev.attrs["unseen_rows"] == int((ids < 0).sum())
+    assert ev["Count"].sum() == (ids >= 0).sum()
+    for r in range(llms.n_regions):
+        rows = ids == r
+        assert ev.loc[r, "Count"] == rows.sum()
+        if rows.sum() == 0:
+            assert np.isnan(ev.loc[r, "Response Mean"])
+        if len(set(y_new[rows])) == 2:
+            assert ev.loc[r, "Local AUC"] == pytest.approx(roc_auc_score(y_new[rows], net.decision_function(X_new[rows])))
+        assert ev.loc[r, "Global AUC"] == pytest.approx(roc_auc_score(y_new, X_new @ llms.coef_[r] + llms.intercept_[r]))

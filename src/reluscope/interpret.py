@@ -274,7 +274,7 @@ def local_profile(
     center = llms.centers_[ids, j]
     grid = np.linspace(col.min(), col.max(), int(grid_resolution))
     order = np.argsort(rows[sel], kind="stable")
-    groups = np.split(col[sel][order], np.cumsum(np.bincount(rows[sel], minlength=m))[:-1])
+    groups = np.split(col[sel][order], np.cumsum(np.bincount(rows[sel], minlength=m))[:-1]) if m else []
     kdes = [_region_kde(v, grid) for v in groups]
     prof = LocalProfile(
         feature=llms.feature_names_[j],
@@ -464,6 +464,9 @@ def _one_row(llms: LocalLinearModels, x) -> np.ndarray:
     elif not isinstance(x, pd.DataFrame):
         arr = np.asarray(x)
         x = arr.reshape(1, -1) if arr.ndim == 1 else arr
+    names = llms.feature_names_
+    if isinstance(x, pd.DataFrame) and llms.network.feature_names is None and set(map(str, x.columns)) == set(names):
+        x = x[[c for n in names for c in x.columns if str(c) == n]]  # unwrapped from a DataFrame: order by name
     X = llms.network.check_X(x)
     if X.shape[0] != 1:
         raise InvalidInputError(f"explain_instance explains one row; got {X.shape[0]}. Pass X.iloc[i] or X[i].")

@@ -315,6 +315,28 @@ class ReLUNetwork:
 
     __call__ = forward
 
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, scikit-learn layout: (n, 2) for a binary sigmoid net, (n, k) for softmax."""
+        if self.task == "regression":
+            raise InvalidInputError("predict_proba needs a classifier (sigmoid or softmax output); use forward().")
+        p = self.forward(X)
+        if self.task == "binary":
+            return np.column_stack([1.0 - p, p])
+        return p
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions: class labels for classifiers (``classes`` when known), values for regression."""
+        if self.task == "regression":
+            return self.forward(X)
+        eta = self.decision_function(X)
+        if self.task == "binary":
+            idx = (eta > 0).astype(np.int64)
+        elif self.task == "multilabel":
+            return (eta > 0).astype(np.int64)
+        else:
+            idx = eta.argmax(axis=1)
+        return idx if self._classes is None else self._classes[idx]
+
     def preactivations(self, X) -> list[np.ndarray]:
         """Pre-activations ``z^(l)`` of every hidden layer, each (n, n_l)."""
         _, pre = self._forward_raw(self.check_X(X), keep_pre=True)

@@ -32,7 +32,7 @@ from scipy.stats import rankdata
 from ._progress import progress_bar
 from .errors import InvalidInputError
 
-__all__ = ["region_summary", "grouped_auc", "global_mse", "global_auc", "binary_response"]
+__all__ = ["region_summary", "evaluate", "summary_table", "grouped_auc", "global_mse", "global_auc", "binary_response"]
 
 #: Regions x rows evaluated for Global AUC / Accuracy when ``global_metrics='auto'``.
 AUTO_GLOBAL_BUDGET = 50_000_000
@@ -187,49 +187,84 @@ def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.
     -------
     pandas.DataFrame indexed by region id (named 'Region').
     """
-    net = llms.network
-    counts = llms.count_
-    R = counts.size
+    return summary_table(
+        llms.network, llms.X_, llms.y_, llms.labels_, llms.decision_, llms.coef_3d, llms.intercept_2d, llms.trivial_,
+        global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress,
+    )
+
+
+def evaluate(llms, X, y, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
+    """The region summary of the unwrapped LLMs on *new* data (aletheia's ``evaluate``).
+
+    Every region of ``llms`` gets a row: Count = new rows falling in it (0
+    possible, with NaN local metrics), local metrics on those rows, Global
+    metrics of its LLM over all new rows.  Rows whose pattern was never seen
+    in training are counted in ``df.attrs['unseen_rows']``; they enter the
+    global metrics (every LLM is evaluated on every row) but no local one.
+    """
+    X = llms.network.check_X(X)
+    from .validation import check_target
+
+    y = check_target(y, X.shape[0])
+    labels = llms.region_of(X)
+    decision, _ = llms.network._forward_raw(X)
+    df = summary_table(
+        llms.network, X, y, labels, decision, llms.coef_3d, llms.intercept_2d, llms.trivial_,
+        global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress,
+    )
+    df.attrs["unseen_rows"] = int((labels < 0).sum())
+    return df
+
+
+def summary_table(
+    network, X, y, labels, decision, coef, intercept, trivial, *, global_metrics="auto", memory_limit_mb=512.0, progress=None
+) -> pd.DataFrame:
+    """Region summary from arrays: ``labels`` (n,) region of each row (-1: none), ``decision`` (n, k) network output."""
+    net = network
+    R = coef.shape[0]
+    keep = labels >= 0
+    lab = labels[keep]
+    counts = np.bincount(lab, minlength=R)
     df = pd.DataFrame({"Count": counts}, index=pd.Index(np.arange(R), name="Region"))
-    X, y, labels = llms.X_, llms.y_, llms.labels_
-    coef, intercept = llms.coef_3d, llms.intercept_2d
     task = net.task
     df.attrs["task"] = task
-    if y is not None:
-        regions = _which_global(X.shape[0], R, global_metrics)
-        df.attrs["global_regions"] = int(regions.size)
-        if task in ("regression", "binary"):
-            yv = binary_response(y, net.classes) if task == "binary" else np.asarray(y, np.float64)
-            Y = yv.reshape(len(yv), -1)
-            mean = np.stack([np.bincount(labels, weights=Y[:, j], minlength=R) for j in range(Y.shape[1])], 1) / counts[:, None]
-            sq = np.stack([np.bincount(labels, weights=(Y[:, j] - mean[labels, j]) ** 2, minlength=R) for j in range(Y.shape[1])], 1)
-            with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if y is not None:
+            regions = _which_global(X.shape[0], R, global_metrics)
+            df.attrs["global_regions"] = int(regions.size)
+            if task in ("regression", "binary"):
+                yv = binary_response(y, net.classes) if task == "binary" else np.asarray(y, np.float64)
+                Y = yv.reshape(len(yv), -1)
+                Yk = Y[keep]
+                mean = np.stack([np.bincount(lab, weights=Yk[:, j], minlength=R) for j in range(Y.shape[1])], 1) / counts[:, None]
+                sq = np.stack([np.bincount(lab, weights=(Yk[:, j] - mean[lab, j]) ** 2, minlength=R) for j in range(Y.shape[1])], 1)
                 std = np.sqrt(sq / (counts[:, None] - 1))
-            std[counts == 1] = np.nan
-            df["Response Mean"] = mean.mean(axis=1)
-            df["Response Std"] = std.mean(axis=1)
-        if task == "regression":
-            resid2 = ((Y - llms.decision_) ** 2).mean(axis=1)
-            df["Local MSE"] = np.bincount(labels, weights=resid2, minlength=R) / counts
-            df["Global MSE"] = global_mse(X, Y, coef, intercept)
-        elif task == "binary":
-            df["Local AUC"] = grouped_auc(labels, llms.decision_[:, 0], yv, R)
-            df["Global AUC"] = global_auc(X, yv, coef, intercept, regions, memory_limit_mb=memory_limit_mb, progress=progress)
-        elif task == "multiclass":
-            classes = net.classes if net.classes is not None else np.arange(net.n_outputs)
-            unknown = ~np.isin(y, classes)
-            if unknown.any():
-                raise InvalidInputError(f"y holds labels {np.unique(y[unknown])[:5].tolist()} not among the classes {list(classes)}.")
-            y_idx = np.searchsorted(np.sort(classes), y)
-            y_idx = np.argsort(classes)[y_idx]
-            table = np.zeros((R, len(classes)))
-            np.add.at(table, (labels, y_idx), 1.0)
-            df["Majority Class"] = np.asarray(classes)[table.argmax(axis=1)]
-            df["Majority Share"] = table.max(axis=1) / counts
-            correct = (llms.decision_.argmax(axis=1) == y_idx).astype(np.float64)
-            df["Local Accuracy"] = np.bincount(labels, weights=correct, minlength=R) / counts
-            df["Global Accuracy"] = _global_accuracy(X, y_idx, coef, intercept, regions, memory_limit_mb, progress)
-        else:  # multilabel: per-output mean response only
-            df["Response Mean"] = np.nan
-    df["Trivial"] = llms.trivial_
+                std[counts <= 1] = np.nan
+                df["Response Mean"] = mean.mean(axis=1)
+                df["Response Std"] = std.mean(axis=1)
+            if task == "regression":
+                resid2 = ((Yk - decision[keep]) ** 2).mean(axis=1)
+                df["Local MSE"] = np.bincount(lab, weights=resid2, minlength=R) / counts
+                df["Global MSE"] = global_mse(X, Y, coef, intercept)
+            elif task == "binary":
+                df["Local AUC"] = grouped_auc(lab, decision[keep, 0], yv[keep], R)
+                df["Global AUC"] = global_auc(X, yv, coef, intercept, regions, memory_limit_mb=memory_limit_mb, progress=progress)
+            elif task == "multiclass":
+                classes = net.classes if net.classes is not None else np.arange(net.n_outputs)
+                unknown = ~np.isin(y, classes)
+                if unknown.any():
+                    raise InvalidInputError(f"y holds labels {np.unique(y[unknown])[:5].tolist()} not among the classes {list(classes)}.")
+                order = np.argsort(classes)
+                y_idx = order[np.searchsorted(np.asarray(classes)[order], y)]
+                table = np.zeros((R, len(classes)))
+                np.add.at(table, (lab, y_idx[keep]), 1.0)
+                df["Majority Class"] = np.asarray(classes)[table.argmax(axis=1)]
+                df["Majority Share"] = table.max(axis=1) / counts
+                correct = (decision[keep].argmax(axis=1) == y_idx[keep]).astype(np.float64)
+                df["Local Accuracy"] = np.bincount(lab, weights=correct, minlength=R) / counts
+                df["Global Accuracy"] = _global_accuracy(X, y_idx, coef, intercept, regions, memory_limit_mb, progress)
+            else:  # multilabel: mean response per region, averaged over labels
+                Y = np.asarray(y, np.float64).reshape(len(y), -1)[keep]
+                df["Response Mean"] = np.stack([np.bincount(lab, weights=Y[:, j], minlength=R) for j in range(Y.shape[1])], 1).mean(1) / counts
+    df["Trivial"] = trivial
     return df

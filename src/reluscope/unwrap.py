@@ -184,6 +184,12 @@ class LocalLinearModels:
 
         return region_summary(self, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress)
 
+    def evaluate(self, X, y, *, global_metrics: str | int = "auto", memory_limit_mb: float = 512.0, progress: bool | None = None) -> pd.DataFrame:
+        """These LLMs' region summary on new data; see :func:`reluscope.summary.evaluate`."""
+        from .summary import evaluate
+
+        return evaluate(self, X, y, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress)
+
     def report(self, path, **kwargs):
         """Write the self-contained HTML report of these LLMs (needs :mod:`reluscope.report`)."""
         from .report import write_report
