@@ -31,12 +31,45 @@ __all__ = ["LocalLinearModels", "unwrap", "Unwrapper", "VERIFY_RTOL"]
 VERIFY_RTOL = 1e-8
 
 
-def _gather_llm(X: np.ndarray, coef: np.ndarray, intercept: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """``w~^{P(x)} . x + b~^{P(x)}`` for every row: (n, k). coef is (R, k, d)."""
+def _gather_llm(X: np.ndarray, coef: np.ndarray, intercept: np.ndarray, region: np.ndarray, chunk_size: int = DEFAULT_CHUNK_SIZE) -> np.ndarray:
+    """``w~^{P(x)} . x + b~^{P(x)}`` for every row: (n, k). coef is (R, k, d); chunked over rows."""
     out = np.empty((X.shape[0], coef.shape[1]))
-    for j in range(coef.shape[1]):
-        out[:, j] = np.einsum("nd,nd->n", X, coef[region, j, :]) + intercept[region, j]
+    for s in range(0, X.shape[0], chunk_size):
+        Xs, rs = X[s : s + chunk_size], region[s : s + chunk_size]
+        for j in range(coef.shape[1]):
+            out[s : s + chunk_size, j] = np.einsum("nd,nd->n", Xs, coef[rs, j, :]) + intercept[rs, j]
     return out
+
+
+def _llm_error_and_scale(X, eta, coef, intercept, region, chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[float, float]:
+    """``max |eta - LLM(x)|`` and the scale ``max(1, |eta|, sum_j |w_j x_j|)`` over rows, chunked."""
+    err, scale = 0.0, 1.0
+    for s in range(0, X.shape[0], chunk_size):
+        Xs, rs, es = X[s : s + chunk_size], region[s : s + chunk_size], eta[s : s + chunk_size]
+        for j in range(coef.shape[1]):
+            W = coef[rs, j, :]
+            err = max(err, float(np.max(np.abs(es[:, j] - np.einsum("nd,nd->n", Xs, W) - intercept[rs, j]))))
+            scale = max(scale, float(np.max(np.abs(es[:, j]))), float(np.max(np.einsum("nd,nd->n", np.abs(Xs), np.abs(W)))))
+    return err, scale
+
+
+def _affine_maps_chunked(network: ReLUNetwork, keys: np.ndarray, chunk_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """LLMs of packed patterns, unpacked and computed a chunk of patterns at a time (bounded memory)."""
+    R, k, d = keys.shape[0], network.n_outputs, network.n_features
+    coef, intercept = np.empty((R, k, d)), np.empty((R, k))
+    for s in range(0, R, chunk_size):
+        masks = unpack_patterns(keys[s : s + chunk_size], network.n_hidden_units)
+        coef[s : s + chunk_size], intercept[s : s + chunk_size] = network.affine_maps(masks)
+    return coef, intercept
+
+
+def _trivial(network: ReLUNetwork, keys: np.ndarray) -> np.ndarray:
+    """Patterns with a hidden layer entirely off (Definition 1)."""
+    masks = unpack_patterns(keys, network.n_hidden_units)
+    trivial = np.zeros(keys.shape[0], bool)
+    for sl in network.layer_slices():
+        trivial |= ~masks[:, sl].any(axis=1)
+    return trivial
 
 
 @dataclass(eq=False)
@@ -157,7 +190,7 @@ class LocalLinearModels:
             uniq = unique_patterns(packed)
             coef, intercept = self.network.affine_maps(unpack_patterns(uniq.keys, self.network.n_hidden_units))
             labels = uniq.inverse
-        return float(np.max(np.abs(eta - _gather_llm(X, coef, intercept, labels))))
+        return _llm_error_and_scale(X, eta, coef, intercept, labels)[0]
 
     def predict_decision(self, X) -> np.ndarray:
         """Pre-link network output (same as ``network.decision_function``)."""
@@ -254,16 +287,13 @@ def unwrap(
     ya = None if y is None else check_target(y, Xa.shape[0])
     packed, eta = compute_patterns(network, Xa, chunk_size=chunk_size, progress=progress)
     uniq = unique_patterns(packed)
-    masks = unpack_patterns(uniq.keys, network.n_hidden_units)
-    coef, intercept = network.affine_maps(masks)
+    coef, intercept = _affine_maps_chunked(network, uniq.keys, chunk_size)
     counts = uniq.counts
     centers = np.zeros((counts.size, Xa.shape[1]))
     for j in range(Xa.shape[1]):
         centers[:, j] = np.bincount(uniq.inverse, weights=Xa[:, j], minlength=counts.size)
     centers /= counts[:, None]
-    trivial = np.zeros(counts.size, bool)
-    for sl in network.layer_slices():
-        trivial |= ~masks[:, sl].any(axis=1)
+    trivial = _trivial(network, uniq.keys)
     k = network.n_outputs
     result = LocalLinearModels(
         network=network,
@@ -280,9 +310,7 @@ def unwrap(
         feature_names_=tuple(feature_names),
     )
     if verify:
-        err = result.verify()
-        magnitude = _gather_llm(np.abs(Xa), np.abs(coef), np.zeros_like(intercept), uniq.inverse)
-        scale = max(1.0, float(np.abs(eta).max()), float(magnitude.max()))
+        err, scale = _llm_error_and_scale(Xa, eta, coef, intercept, uniq.inverse, chunk_size)
         result.max_error_ = err
         if not err <= VERIFY_RTOL * scale:
             raise NotExactError(

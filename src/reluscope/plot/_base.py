@@ -63,9 +63,11 @@ def scatter_data(ax, X: np.ndarray, y, *, max_points: int = 5000, size: float = 
         return None
     y = np.asarray(y)
     if y.ndim == 1 and (not np.issubdtype(y.dtype, np.floating) or np.unique(y).size <= 10):
+        import matplotlib as mpl
+
         classes = np.unique(y)
-        cols = region_palette(max(len(classes), 2))
-        for c, col in zip(classes, cols[:: max(1, len(cols) // max(len(classes), 1))] if len(classes) > 2 else ["tab:red", "tab:blue"]):
+        cols = ["tab:red", "tab:blue"] if len(classes) <= 2 else mpl.colormaps["tab10"](np.arange(len(classes)) % 10)
+        for c, col in zip(classes, cols):
             sel = idx[y[idx] == c]
             ax.scatter(X[sel, 0], X[sel, 1], s=size, color=col, alpha=alpha, linewidths=0, label=f"y = {c}")
         ax.legend(loc="upper right", fontsize="small", framealpha=0.8)

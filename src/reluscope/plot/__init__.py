@@ -1,0 +1,40 @@
+"""Figures of reluscope: each takes a result object, accepts ``ax=None`` and returns the Figure.
+
+Computation lives in :mod:`reluscope.interpret` and :mod:`reluscope.diagnose`;
+these functions only draw what the result holds and never call the model
+(scikit-learn ``inspection`` style).
+
+=============================  ==============================================  =====================
+Figure                         Result from                                      Paper (``001``)
+=============================  ==============================================  =====================
+``joint_importance``           ``interpret.joint_importance`` (or squared)      Figures 6-7 left
+``local_profile``              ``interpret.local_profile``                      Figures 4-7 right
+``llm_curve``                  ``interpret.local_profile`` (d = 1)              Figure 4 left
+``parallel_coordinates``       ``interpret.parallel_coordinates``               Figures 8-9
+``local_explanation``          ``interpret.explain_instance``                   slides ``004``
+``llm_field``                  ``interpret.llm_field_2d``                       Figure 5 left
+``region_map``                 ``diagnose.region_map_2d``                       Figure 2, 5 middle
+``polar_coordinates``          ``diagnose.polar_coordinates``                   Figure 12
+``local_vs_global``            ``diagnose.local_vs_global``                     Figure 13
+``pattern_overlap``            ``diagnose.pattern_overlap``                     Figure 3
+=============================  ==============================================  =====================
+"""
+
+from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
+from .importance import joint_importance, parallel_coordinates
+from .local import local_explanation
+from .profile import llm_curve, local_profile
+from .regions import llm_field, region_map
+
+__all__ = [
+    "joint_importance",
+    "local_profile",
+    "llm_curve",
+    "parallel_coordinates",
+    "local_explanation",
+    "llm_field",
+    "region_map",
+    "polar_coordinates",
+    "local_vs_global",
+    "pattern_overlap",
+]
