@@ -317,7 +317,8 @@ def local_vs_global(
     Returns
     -------
     pandas.DataFrame indexed by region id with ``Count``, ``Local <metric>``,
-    ``Global <metric>``, ``Local Good``, ``Global Good``, ``Extrapolation``;
+    ``Global <metric>``, ``Local Good``, ``Global Good`` (bool, None where the
+    metric is NaN), ``Extrapolation``;
     ``attrs`` holds ``metric``, ``threshold`` (on the metric's own scale) and
     ``higher_is_better``.
     """

@@ -25,19 +25,29 @@ def get_axes(ax=None, *, figsize=(7.0, 4.5), projection=None):
     return fig, ax
 
 
-def region_palette(n: int) -> np.ndarray:
-    """``n`` RGBA colours cycling through qualitative colour maps (tab20, tab20b, tab20c)."""
+def _qualitative() -> np.ndarray:
     import matplotlib as mpl
 
     base = np.vstack([mpl.colormaps[name](np.arange(20)) for name in ("tab20", "tab20b", "tab20c")])
+    bluish = (base[:, 2] > base[:, 0] + 0.15) & (base[:, 2] > base[:, 1] + 0.05) & (base[:, :3].mean(axis=1) > 0.55)
+    return base[~bluish]
+
+
+def region_palette(n: int) -> np.ndarray:
+    """``n`` RGBA colours cycling through qualitative colour maps (tab20, tab20b, tab20c).
+
+    Light blues are left out: they mean "no training data" in the region map.
+    """
+    base = _qualitative()
     return base[np.arange(max(n, 0)) % base.shape[0]]
 
 
 def region_colors(ids: np.ndarray) -> np.ndarray:
-    """Colour of each region id; neighbouring ids get well-separated colours."""
-    base = region_palette(60)
+    """Colour of each region id; consecutive ids get well-separated colours."""
+    base = _qualitative()
     ids = np.asarray(ids, np.int64)
-    return base[(ids * 23) % base.shape[0]]
+    step = 23 if np.gcd(23, base.shape[0]) == 1 else 29
+    return base[(ids * step) % base.shape[0]]
 
 
 def short(value: float) -> str:
@@ -69,7 +79,7 @@ def scatter_data(ax, X: np.ndarray, y, *, max_points: int = 5000, size: float = 
         cols = ["tab:red", "tab:blue"] if len(classes) <= 2 else mpl.colormaps["tab10"](np.arange(len(classes)) % 10)
         for c, col in zip(classes, cols):
             sel = idx[y[idx] == c]
-            ax.scatter(X[sel, 0], X[sel, 1], s=size, color=col, alpha=alpha, linewidths=0, label=f"y = {c}")
+            ax.scatter(X[sel, 0], X[sel, 1], s=size, color=col, alpha=alpha, edgecolors="k", linewidths=0.2, label=f"y = {c}")
         ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
         return None
     yy = y if y.ndim == 1 else y.mean(axis=1)

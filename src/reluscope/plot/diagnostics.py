@@ -90,9 +90,12 @@ def local_vs_global(df: pd.DataFrame, ax=None, *, colors=("tab:orange", "tab:blu
     ax.set_xlabel("Region (by decreasing count) and extrapolation strength")
     ax.set_ylabel(metric)
     if metric in ("AUC", "Accuracy"):
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.25)
+    else:
+        top = np.nanmax(np.r_[df[f"Local {metric}"].to_numpy(np.float64), df[f"Global {metric}"].to_numpy(np.float64), thr or 0.0, 0.0])
+        ax.set_ylim(0, 1.25 * top if top > 0 else 1.0)
     ax.set_title(f"Local vs global {metric} of the top {n} LLMs")
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="upper center", ncol=3, fontsize="small")
     fig.tight_layout()
     return fig
 

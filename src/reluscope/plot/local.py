@@ -55,10 +55,10 @@ def local_explanation(expl: LocalExplanation, ax=None, *, max_features: int = 15
     ax.set_xlabel(f"Contribution {what} to the {expl.output_name}")
     where = f"region {expl.region} (n = {expl.count})" if expl.seen else "a region unseen in training"
     base = "baseline (LLM at the mean)" if expl.centered else "intercept"
-    pred = f", prediction {short(expl.prediction)}" if expl.task != "regression" else ""
+    pred = f", predicted probability {short(expl.prediction)}" if expl.task != "regression" else ""
     ax.set_title(
-        f"Local explanation: {where}\n{base} {short(expl.baseline)} + contributions {short(float(expl.contributions.sum()))}"
-        f" = {short(expl.decision)}{pred}",
+        f"Local explanation: {where}{pred}\n{base} {short(expl.baseline)} + contributions "
+        f"{short(float(expl.contributions.sum()))} = {short(expl.decision)} ({expl.output_name})",
         fontsize="medium",
     )
     fig.tight_layout()
