@@ -115,3 +115,13 @@ def test_evaluate_on_new_data_matches_direct_computation():
         if len(set(y_new[rows])) == 2:
             assert ev.loc[r, "Local AUC"] == pytest.approx(roc_auc_score(y_new[rows], net.decision_function(X_new[rows])))
         assert ev.loc[r, "Global AUC"] == pytest.approx(roc_auc_score(y_new, X_new @ llms.coef_[r] + llms.intercept_[r]))
+
+
+def test_constant_response_has_exactly_zero_std():
+    rng = np.random.default_rng(6)
+    net = random_network(rng, [2, 4, 1])
+    X = rng.normal(size=(500, 2))
+    y = np.full(500, 0.1)  # 0.1 is not exact in binary: a bincount mean can be off by round-off
+    s = unwrap(net, X, y).summary()
+    multi = s["Count"] > 1
+    assert (s.loc[multi, "Response Std"] == 0.0).all()

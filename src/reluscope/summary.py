@@ -239,6 +239,12 @@ def summary_table(
                 mean = np.stack([np.bincount(lab, weights=Yk[:, j], minlength=R) for j in range(Y.shape[1])], 1) / counts[:, None]
                 sq = np.stack([np.bincount(lab, weights=(Yk[:, j] - mean[lab, j]) ** 2, minlength=R) for j in range(Y.shape[1])], 1)
                 std = np.sqrt(sq / (counts[:, None] - 1))
+                # a constant response has std exactly 0 (the bincount mean may be off by round-off)
+                lo = np.full((R, Y.shape[1]), np.inf)
+                hi = np.full((R, Y.shape[1]), -np.inf)
+                np.minimum.at(lo, lab, Yk)
+                np.maximum.at(hi, lab, Yk)
+                std[lo == hi] = 0.0
                 std[counts <= 1] = np.nan
                 df["Response Mean"] = mean.mean(axis=1)
                 df["Response Std"] = std.mean(axis=1)
