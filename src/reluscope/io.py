@@ -9,6 +9,7 @@ arbitrary code.
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 from pathlib import Path
@@ -19,7 +20,40 @@ from .adapters.arrays import from_arrays
 from .errors import InvalidInputError, UntrustedFileError
 from .network import ReLUNetwork
 
-__all__ = ["load_model", "network_from_state_dict", "as_network"]
+__all__ = ["load_model", "save_network", "load_network", "network_from_state_dict", "as_network"]
+
+
+def save_network(network: ReLUNetwork, path) -> Path:
+    """Save a network to ``.npz``: arrays plus JSON metadata, no pickle."""
+    path = Path(path)
+    meta = {
+        "format": "reluscope.ReLUNetwork",
+        "version": 1,
+        "n_layers": len(network.weights),
+        "slopes": list(network.slopes),
+        "output": network.output,
+        "feature_names": list(network.feature_names) if network.feature_names else None,
+        "classes": network.classes.tolist() if network.classes is not None else None,
+    }
+    arrays = {f"W{i}": w for i, w in enumerate(network.weights)}
+    arrays.update({f"b{i}": b for i, b in enumerate(network.biases)})
+    with open(path, "wb") as fh:
+        np.savez(fh, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    return path
+
+
+def load_network(path) -> ReLUNetwork:
+    """Load a network written by :func:`save_network` (``allow_pickle=False``)."""
+    with np.load(Path(path), allow_pickle=False) as data:
+        if "meta" not in data:
+            raise InvalidInputError(f"{path} is not a reluscope network file (no metadata).")
+        meta = json.loads(bytes(data["meta"]).decode())
+        if meta.get("format") != "reluscope.ReLUNetwork":
+            raise InvalidInputError(f"{path} is not a reluscope network file.")
+        n = meta["n_layers"]
+        weights = [data[f"W{i}"] for i in range(n)]
+        biases = [data[f"b{i}"] for i in range(n)]
+    return ReLUNetwork(weights, biases, meta["slopes"], meta["output"], meta["feature_names"], meta["classes"])
 
 
 def as_network(model, *, output: str | None = None) -> ReLUNetwork:

@@ -23,13 +23,13 @@ kink and are always reported on, so they do not split regions.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from .errors import InvalidInputError, ShapeMismatchError, UnsupportedActivationError
+from . import affine as _affine
 from .validation import check_features
 
 __all__ = ["ReLUNetwork", "OUTPUT_LINKS"]
@@ -56,6 +56,38 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=np.float64, copy=True, order="C")
     a.setflags(write=False)
     return a
+
+
+def _check_layers(weights, biases) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Shapes, dtypes and finiteness of the layers; raises ShapeMismatchError / InvalidInputError."""
+    weights = [np.asarray(w) for w in weights]
+    biases = [np.asarray(b) for b in biases]
+    if len(weights) == 0:
+        raise ShapeMismatchError("A network needs at least one weight matrix (the output layer).")
+    if len(weights) != len(biases):
+        raise ShapeMismatchError(
+            f"Got {len(weights)} weight matrices but {len(biases)} bias vectors; pass one bias per layer."
+        )
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        if w.ndim != 2:
+            raise ShapeMismatchError(f"weights[{i}] has shape {w.shape}; each weight must be 2-D (n_out, n_in).")
+        if b.ndim != 1 or b.shape[0] != w.shape[0]:
+            raise ShapeMismatchError(
+                f"biases[{i}] has shape {b.shape} but weights[{i}] has {w.shape[0]} output units; "
+                "a bias needs one entry per output unit."
+            )
+        for name, arr in (("weights", w), ("biases", b)):
+            if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+                raise ShapeMismatchError(f"{name}[{i}] has dtype {arr.dtype}; pass real numbers.")
+            if not np.isfinite(arr).all():
+                raise InvalidInputError(f"{name}[{i}] contains NaN or infinite values; the network is broken.")
+        if i > 0 and w.shape[1] != weights[i - 1].shape[0]:
+            raise ShapeMismatchError(
+                f"weights[{i}] takes {w.shape[1]} inputs but layer {i - 1} has {weights[i - 1].shape[0]} "
+                "units. Weights must be (n_out, n_in), the PyTorch convention; transpose scikit-learn's "
+                "coefs_ or use from_sklearn."
+            )
+    return weights, biases
 
 
 class ReLUNetwork:
@@ -95,33 +127,7 @@ class ReLUNetwork:
         feature_names: Sequence[str] | None = None,
         classes: Sequence | None = None,
     ) -> None:
-        weights = [np.asarray(w) for w in weights]
-        biases = [np.asarray(b) for b in biases]
-        if len(weights) == 0:
-            raise ShapeMismatchError("A network needs at least one weight matrix (the output layer).")
-        if len(weights) != len(biases):
-            raise ShapeMismatchError(
-                f"Got {len(weights)} weight matrices but {len(biases)} bias vectors; pass one bias per layer."
-            )
-        for i, (w, b) in enumerate(zip(weights, biases)):
-            if w.ndim != 2:
-                raise ShapeMismatchError(f"weights[{i}] has shape {w.shape}; each weight must be 2-D (n_out, n_in).")
-            if b.ndim != 1 or b.shape[0] != w.shape[0]:
-                raise ShapeMismatchError(
-                    f"biases[{i}] has shape {b.shape} but weights[{i}] has {w.shape[0]} output units; "
-                    "a bias needs one entry per output unit."
-                )
-            for name, arr in (("weights", w), ("biases", b)):
-                if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
-                    raise ShapeMismatchError(f"{name}[{i}] has dtype {arr.dtype}; pass real numbers.")
-                if not np.isfinite(arr).all():
-                    raise InvalidInputError(f"{name}[{i}] contains NaN or infinite values; the network is broken.")
-            if i > 0 and w.shape[1] != weights[i - 1].shape[0]:
-                raise ShapeMismatchError(
-                    f"weights[{i}] takes {w.shape[1]} inputs but layer {i - 1} has {weights[i - 1].shape[0]} "
-                    "units. Weights must be (n_out, n_in), the PyTorch convention; transpose scikit-learn's "
-                    "coefs_ or use from_sklearn."
-                )
+        weights, biases = _check_layers(weights, biases)
         n_hidden = len(weights) - 1
         if np.ndim(slopes) == 0:
             slopes = [float(slopes)] * n_hidden
@@ -352,136 +358,35 @@ class ReLUNetwork:
 
     # ----------------------------------------------------------- affine maps
     def check_pattern(self, pattern) -> np.ndarray:
-        """Validate patterns: returns bool (n_patterns, n_hidden_units)."""
-        p = np.asarray(pattern)
-        if p.ndim == 1:
-            p = p[None, :]
-        if p.ndim != 2 or p.shape[1] != self.n_hidden_units:
-            raise InvalidInputError(
-                f"A pattern must have {self.n_hidden_units} entries (one per hidden unit); got shape {np.shape(pattern)}."
-            )
-        if p.dtype != bool:
-            if not np.isin(p, (0, 1)).all():
-                raise InvalidInputError("Pattern entries must be 0/1 or booleans.")
-            p = p.astype(bool)
-        return p
-
-    def _diagonals(self, masks: np.ndarray) -> list[np.ndarray]:
-        """Per hidden layer, the diagonal of ``D^(l)`` for each pattern: (P, n_l)."""
-        out = []
-        for sl, slope in zip(self.layer_slices(), self._slopes):
-            m = masks[:, sl]
-            out.append(m.astype(np.float64) if slope == 0.0 else np.where(m, 1.0, slope))
-        return out
+        """Validate patterns: bool (n_patterns, n_hidden_units); see :func:`reluscope.affine.check_pattern`."""
+        return _affine.check_pattern(self, pattern)
 
     def affine_maps(self, patterns) -> tuple[np.ndarray, np.ndarray]:
-        """Exact local linear models of many patterns at once (Theorem 1, eq. 13).
-
-        Parameters
-        ----------
-        patterns : bool array (n_patterns, n_hidden_units)
-
-        Returns
-        -------
-        coef : ndarray (n_patterns, n_outputs, n_features)
-        intercept : ndarray (n_patterns, n_outputs)
-
-        Notes
-        -----
-        Propagates the output rows backwards through the masked layers,
-        ``v <- (v * diag(D^(l))) W^(l-1)``, batched over patterns, and
-        accumulates ``b~ = b^(L) + sum_l (v_l * diag(D^(l))) . b^(l-1)``.  The
-        cost per pattern is ``k * sum_l n_l n_(l-1)`` flops for ``k`` outputs,
-        not ``d`` times that as a forward product of matrices would be.
-        """
-        masks = self.check_pattern(patterns)
-        n_pat = masks.shape[0]
-        diags = self._diagonals(masks)
-        k = self.n_outputs
-        V = np.broadcast_to(self._weights[-1], (n_pat, k, self._weights[-1].shape[1]))
-        intercept = np.broadcast_to(self._biases[-1], (n_pat, k)).copy()
-        for l in range(self.n_hidden_layers - 1, -1, -1):
-            # batched per pattern (not one big GEMM): each pattern's LLM is then
-            # bit-identical whatever the chunking, at the same speed
-            VD = V * diags[l][:, None, :]
-            intercept += VD @ self._biases[l]
-            V = VD @ self._weights[l]
-        return np.ascontiguousarray(V), intercept
+        """Exact LLMs of many patterns (Theorem 1): coef (P, k, d), intercept (P, k); see :func:`reluscope.affine.affine_maps`."""
+        return _affine.affine_maps(self, patterns)
 
     def affine_map(self, pattern) -> tuple[np.ndarray, np.ndarray]:
-        """Local linear model of one pattern: coef (n_outputs, n_features), intercept (n_outputs,)."""
-        coef, intercept = self.affine_maps(self.check_pattern(pattern)[:1] if np.ndim(pattern) == 1 else pattern)
-        if coef.shape[0] != 1:
-            raise InvalidInputError("affine_map takes one pattern; use affine_maps for several.")
-        return coef[0], intercept[0]
+        """LLM of one pattern: coef (n_outputs, n_features), intercept (n_outputs,)."""
+        return _affine.affine_map(self, pattern)
 
     def layer_affine_maps(self, pattern) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Pre-activations as affine functions of x inside the pattern's region.
-
-        Returns, for each hidden layer ``l``, ``(A_l, c_l)`` with
-        ``z^(l)(x) = A_l x + c_l`` for every ``x`` whose pattern agrees with
-        ``pattern`` on layers ``< l``.
-        """
-        p = self.check_pattern(pattern)
-        if p.shape[0] != 1:
-            raise InvalidInputError("layer_affine_maps takes one pattern.")
-        diags = self._diagonals(p)
-        A = self._weights[0].copy()
-        c = self._biases[0].copy()
-        out = []
-        for l in range(self.n_hidden_layers):
-            out.append((A.copy(), c.copy()))
-            D = diags[l][0]
-            A = self._weights[l + 1] @ (D[:, None] * A)
-            c = self._weights[l + 1] @ (D * c) + self._biases[l + 1]
-        return out
+        """``(A_l, c_l)`` with ``z^(l) = A_l x + c_l`` inside the pattern's region, per hidden layer."""
+        return _affine.layer_affine_maps(self, pattern)
 
     def region_inequalities(self, pattern) -> tuple[np.ndarray, np.ndarray]:
-        """Half-spaces of the closed activation region of a pattern (Lemma 1, eq. 8).
-
-        Returns ``(A, c)`` such that the closure of the region is
-        ``{x : A x <= c}``; row ``i`` is unit ``i`` of the pattern:
-        ``(-1)^{P_i} z_i(x) <= 0``.  The open region uses ``<`` for "on" units.
-        """
-        p = self.check_pattern(pattern)[0]
-        rows, rhs = [], []
-        for (Al, cl), sl in zip(self.layer_affine_maps(p), self.layer_slices()):
-            sign = np.where(p[sl], -1.0, 1.0)
-            rows.append(sign[:, None] * Al)
-            rhs.append(-sign * cl)
-        if not rows:
-            return np.zeros((0, self.n_features)), np.zeros(0)
-        return np.vstack(rows), np.concatenate(rhs)
+        """``(A, c)``: the closed region of the pattern is ``{x : A x <= c}`` (Lemma 1, eq. 8)."""
+        return _affine.region_inequalities(self, pattern)
 
     # ---------------------------------------------------------------- files
     def save(self, path: str | Path) -> Path:
-        """Save to a ``.npz`` file (no pickle: arrays plus JSON metadata)."""
-        path = Path(path)
-        meta = {
-            "format": "reluscope.ReLUNetwork",
-            "version": 1,
-            "n_layers": len(self._weights),
-            "slopes": list(self._slopes),
-            "output": self._output,
-            "feature_names": list(self._feature_names) if self._feature_names else None,
-            "classes": self._classes.tolist() if self._classes is not None else None,
-        }
-        arrays = {f"W{i}": w for i, w in enumerate(self._weights)}
-        arrays.update({f"b{i}": b for i, b in enumerate(self._biases)})
-        with open(path, "wb") as fh:
-            np.savez(fh, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
-        return path
+        """Save to a ``.npz`` file (no pickle: arrays plus JSON metadata); see :func:`reluscope.io.save_network`."""
+        from .io import save_network
+
+        return save_network(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> "ReLUNetwork":
         """Load a network written by :meth:`save` (never unpickles)."""
-        with np.load(Path(path), allow_pickle=False) as data:
-            if "meta" not in data:
-                raise InvalidInputError(f"{path} is not a reluscope network file (no metadata).")
-            meta = json.loads(bytes(data["meta"]).decode())
-            if meta.get("format") != "reluscope.ReLUNetwork":
-                raise InvalidInputError(f"{path} is not a reluscope network file.")
-            n = meta["n_layers"]
-            weights = [data[f"W{i}"] for i in range(n)]
-            biases = [data[f"b{i}"] for i in range(n)]
-        return cls(weights, biases, meta["slopes"], meta["output"], meta["feature_names"], meta["classes"])
+        from .io import load_network
+
+        return load_network(path)
