@@ -22,6 +22,17 @@ from .unwrap import LocalLinearModels, Unwrapper, unwrap
 
 __version__ = "0.1.0"
 
+_SUBMODULES = ("interpret", "diagnose", "plot", "simplify", "report", "datasets", "estimators", "io", "summary", "patterns", "affine")
+
+
+def __getattr__(name):
+    """Lazy sub-modules: ``reluscope.plot`` imports matplotlib only when first used."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'reluscope' has no attribute {name!r}")
+
 __all__ = [
     "ReLUNetwork",
     "from_arrays",
