@@ -138,3 +138,16 @@ def test_predict_and_predict_proba_match_sklearn():
         assert np.allclose(net.predict_proba(X), m.predict_proba(X), atol=1e-12)
     with pytest.raises(InvalidInputError, match="classifier"):
         random_network(rng, [3, 2, 1]).predict_proba(X)
+
+
+def test_identity_layers_add_no_region_constraints():
+    rng = np.random.default_rng(8)
+    net = random_network(rng, [2, 6, 6, 1], slopes=[0.0, 1.0])
+    X = rng.uniform(-2, 2, size=(3000, 2))
+    P = net.patterns(X)
+    assert P[:, 6:].all()  # identity units are always reported on
+    for p in np.unique(P, axis=0)[:5]:
+        A, c = net.region_inequalities(p)
+        assert not A[6:].any() and not c[6:].any()
+        inside = (X @ A.T <= c + 1e-12).all(axis=1)
+        assert np.array_equal(inside, (P == p).all(axis=1))

@@ -116,11 +116,15 @@ def region_inequalities(network: ReLUNetwork, pattern) -> tuple[np.ndarray, np.n
     Returns ``(A, c)`` such that the closure of the region is
     ``{x : A x <= c}``; row ``i`` is unit ``i`` of the pattern:
     ``(-1)^{P_i} z_i(x) <= 0``.  The open region uses ``<`` for "on" units.
+    Units of identity layers (slope 1) have no kink and constrain nothing:
+    their rows are ``0 . x <= 0`` (kept so that row ``i`` stays unit ``i``).
     """
     p = check_pattern(network, pattern)[0]
     rows, rhs = [], []
-    for (Al, cl), sl in zip(layer_affine_maps(network, p), network.layer_slices()):
+    for (Al, cl), sl, slope in zip(layer_affine_maps(network, p), network.layer_slices(), network.slopes):
         sign = np.where(p[sl], -1.0, 1.0)
+        if slope == 1.0:
+            sign = np.zeros_like(sign)
         rows.append(sign[:, None] * Al)
         rhs.append(-sign * cl)
     if not rows:

@@ -14,10 +14,26 @@ lives in :mod:`reluscope.plot`.  All values are on the pre-link scale ``eta``
   optionally centred on the population mean (``004``, local interpretation).
 - :func:`llm_field_2d`: each region's LLM line / gradient at its centre
   (Figure 5 left).
+- :func:`coefficient_violin`, :func:`coefficient_pairs`,
+  :func:`intercept_profile`, :func:`region_pca`: the LLM coefficients across
+  regions (PiML ``llm_violin``, aletheia ``pair_plot``, ``intercept_plot``,
+  ``pca2D_region_plot``).
+- :func:`partial_effect`: LLM main effects with a LOWESS curve (aletheia
+  ``partial_plot``); :func:`partial_dependence`: the PDP by exact forward passes.
 """
 
 from __future__ import annotations
 
+from .coefficients import (
+    CoefficientPairs,
+    CoefficientViolin,
+    RegionPCA,
+    coefficient_pairs,
+    coefficient_violin,
+    intercept_profile,
+    region_pca,
+)
+from .dependence import PartialDependence, PartialEffect, partial_dependence, partial_effect
 from .field import LLMField2D, llm_field_2d
 from .importance import ParallelCoordinates, joint_importance, parallel_coordinates, squared_coefficient_importance
 from .local import LocalExplanation, explain_instance
@@ -34,4 +50,15 @@ __all__ = [
     "explain_instance",
     "LLMField2D",
     "llm_field_2d",
+    "CoefficientViolin",
+    "coefficient_violin",
+    "CoefficientPairs",
+    "coefficient_pairs",
+    "intercept_profile",
+    "RegionPCA",
+    "region_pca",
+    "PartialEffect",
+    "partial_effect",
+    "PartialDependence",
+    "partial_dependence",
 ]

@@ -17,9 +17,21 @@ Figure                         Result from                                      
 ``polar_coordinates``          ``diagnose.polar_coordinates``                   Figure 12
 ``local_vs_global``            ``diagnose.local_vs_global``                     Figure 13
 ``pattern_overlap``            ``diagnose.pattern_overlap``                     Figure 3
+``coefficient_violin``         ``interpret.coefficient_violin``                 PiML ``llm_violin``
+``coefficient_pairs``          ``interpret.coefficient_pairs``                  aletheia ``pair_plot``
+``intercept_profile``          ``interpret.intercept_profile``                  Definition 2
+``region_pca``                 ``interpret.region_pca``                         aletheia ``pca2D_region_plot``
+``local_vs_global_bubble``     ``diagnose.local_vs_global``                     aletheia ``diagperf_bubble``
+``partial_effect``             ``interpret.partial_effect``                     aletheia ``partial_plot``
+``partial_dependence``         ``interpret.partial_dependence``                 PDP (exact)
+``region_polygon``             ``diagnose.region_polygon_2d``                   Lemma 1, one region
+``llm_line``, ``llm_lines``    ``diagnose.llm_line_2d`` / ``llm_lines_2d``      Figure 5 left
 =============================  ==============================================  =====================
 """
 
+from .boundaries import llm_line, llm_lines, region_polygon
+from .coefficients import coefficient_pairs, coefficient_violin, intercept_profile, local_vs_global_bubble, region_pca
+from .dependence import partial_dependence, partial_effect
 from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
 from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
@@ -37,4 +49,14 @@ __all__ = [
     "polar_coordinates",
     "local_vs_global",
     "pattern_overlap",
+    "coefficient_violin",
+    "coefficient_pairs",
+    "intercept_profile",
+    "region_pca",
+    "local_vs_global_bubble",
+    "partial_effect",
+    "partial_dependence",
+    "region_polygon",
+    "llm_line",
+    "llm_lines",
 ]

@@ -1,0 +1,333 @@
+"""The boundaries of one activation region (Lemma 1, eq. 8 of ``001``) and their 2-D views.
+
+- :func:`local_boundaries`: the non-redundant half-spaces of a region's
+  closure, whether it is bounded, its extent and an interior point
+  (aletheia-dnn ``get_local_boundaries``).
+- :func:`region_polygon_2d`: one region of a two-feature network as a polygon
+  (aletheia ``visualize2D_one_region``).
+- :func:`llm_line_2d`, :func:`llm_lines_2d`: the level line of one LLM / of
+  every LLM, clipped to a box (aletheia ``visualize2D_one_line``, ``visualize2D_lines``).
+
+Every unit of the pattern gives one half-space ``(-1)^{P_i} z_i(x) <= 0``
+(:meth:`reluscope.ReLUNetwork.region_inequalities`); most of them are implied by
+the others.  A row ``a_i x <= c_i`` is redundant when ``max a_i x`` over the
+other rows is at most ``c_i`` (one linear programme, HiGHS, per candidate row;
+rows are eliminated one after the other, so of two identical rows one stays).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import check_llms, require_n_features
+from ..errors import InvalidInputError
+from ..unwrap import LocalLinearModels
+
+__all__ = ["RegionBoundaries", "local_boundaries", "RegionPolygon2D", "region_polygon_2d"]
+
+#: Slack of the redundancy test on rows scaled to unit norm (HiGHS works to about 1e-7).
+LP_TOL = 1e-7
+
+
+@dataclass
+class RegionBoundaries:
+    """Half-spaces of a region's closure ``{x : A x <= c}`` (Lemma 1 of ``001``), redundant rows removed.
+
+    Attributes
+    ----------
+    region : int
+    pattern : str
+        In the paper's notation, layers separated by ';'.
+    A, c : (k, d), (k,)
+        The non-redundant rows (scaled as the network gives them).
+    unit, layer : int (k,)
+        The hidden unit (index into the pattern) and layer of each row.
+    unit_on : bool (k,)
+        The unit's state in the pattern: the row is ``-z <= 0`` when on,
+        ``z <= 0`` when off (aletheia's boolean flags).
+    A_all, c_all, unit_all : every row of the pattern (identity-layer units left out)
+    redundant : bool (m,)
+        Which rows of ``A_all`` are implied by the non-redundant ones.
+    bounded : bool
+        The region itself (not cut by the box) is bounded.
+    extent : (d, 2)
+        Minimum and maximum of each feature over the region (+-inf when unbounded).
+    box : (d, 2)
+        The box of the interior point and of ``box_active``.
+    box_active : bool (d, 2)
+        The region extends beyond the lower / upper side of the box.
+    interior_point : (d,)
+        Centre of the largest ball inside the region and the box (Chebyshev centre).
+    inradius : float
+        Its radius; 0 when the region has no interior inside the box.
+    n_lp : int
+        Linear programmes solved.
+    feature_names : tuple of str
+    """
+
+    region: int
+    pattern: str
+    A: np.ndarray
+    c: np.ndarray
+    unit: np.ndarray
+    layer: np.ndarray
+    unit_on: np.ndarray
+    A_all: np.ndarray
+    c_all: np.ndarray
+    unit_all: np.ndarray
+    redundant: np.ndarray
+    bounded: bool
+    extent: np.ndarray
+    box: np.ndarray
+    box_active: np.ndarray
+    interior_point: np.ndarray
+    inradius: float
+    n_lp: int
+    feature_names: tuple
+
+    @property
+    def n_boundaries(self) -> int:
+        return int(self.A.shape[0])
+
+
+def resolve_box(llms: LocalLinearModels, box, padding: float = 0.1) -> np.ndarray:
+    """``box='data'``: the data box of ``llms.X_`` widened by ``padding`` of each range; else a (d, 2) array."""
+    d = llms.n_features
+    if isinstance(box, str) and box == "data":
+        lo, hi = llms.X_.min(axis=0), llms.X_.max(axis=0)
+        pad = np.where(hi > lo, padding * (hi - lo), 0.5)
+        return np.column_stack([lo - pad, hi + pad])
+    b = np.asarray(box, dtype=np.float64)
+    if b.shape != (d, 2) or not np.isfinite(b).all() or not (b[:, 0] < b[:, 1]).all():
+        raise InvalidInputError(f"box must be 'data' or {d} pairs (min, max) with min < max, one per feature; got {box!r}.")
+    return b
+
+
+def _rows(llms: LocalLinearModels, region: int):
+    """All rows of the region's pattern, identity-layer units (slope 1, never a kink) left out."""
+    net = llms.network
+    A, c = llms.region_inequalities(region)
+    layer = np.concatenate([np.full(n, l) for l, n in enumerate(net.hidden_sizes)]) if net.hidden_sizes else np.zeros(0, int)
+    keep = np.array([net.slopes[l] != 1.0 for l in layer], dtype=bool)
+    unit = np.flatnonzero(keep)
+    return A[keep], c[keep], unit, layer[keep]
+
+
+def _redundancy(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
+    """Redundant rows of ``An x <= cn`` (rows of unit norm or zero); vectorised pre-passes, then one LP per candidate."""
+    from scipy.optimize import linprog
+
+    m = An.shape[0]
+    redundant = np.zeros(m, bool)
+    zero = ~np.any(An, axis=1)
+    if (cn[zero] < -LP_TOL).any():
+        raise InvalidInputError("The region's inequalities contradict each other (an empty region).")
+    redundant[zero] = True
+    # parallel rows with the same direction: only the tightest one can matter
+    idx = np.flatnonzero(~zero)
+    key = np.round(An[idx], 12)
+    _, group = np.unique(key, axis=0, return_inverse=True)
+    group = group.ravel()
+    order = np.lexsort((idx, cn[idx], group))
+    first = np.ones(order.size, bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    redundant[idx[order][~first]] = True
+    n_lp = 0
+    for i in np.flatnonzero(~redundant):
+        others = ~redundant
+        others[i] = False
+        if not others.any():  # a single half-space is never implied
+            continue
+        n_lp += 1
+        res = linprog(-An[i], A_ub=An[others], b_ub=cn[others], bounds=[(None, None)] * An.shape[1], method="highs")
+        # status 3 (unbounded), or 2 / 4 (HiGHS: unbounded-or-infeasible, numerical trouble): keep the row, the safe side
+        if res.status == 0 and -res.fun <= cn[i] + LP_TOL * (1.0 + abs(cn[i])):
+            redundant[i] = True
+    return redundant, n_lp
+
+
+def _extent(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
+    """Min and max of each coordinate over ``An x <= cn``: 2 d LPs, +-inf when unbounded."""
+    from scipy.optimize import linprog
+
+    d = An.shape[1]
+    ext = np.empty((d, 2))
+    if An.shape[0] == 0:
+        ext[:, 0], ext[:, 1] = -np.inf, np.inf
+        return ext, 0
+    for j in range(d):
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            cost = np.zeros(d)
+            cost[j] = sign
+            res = linprog(cost, A_ub=An, b_ub=cn, bounds=[(None, None)] * d, method="highs")
+            ext[j, side] = sign * res.fun if res.status == 0 else sign * -np.inf
+    return ext, 2 * d
+
+
+def chebyshev_center(An: np.ndarray, cn: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, float]:
+    """Centre and radius of the largest ball in ``{An x <= cn} & box`` (rows of unit norm): one LP."""
+    from scipy.optimize import linprog
+
+    d = An.shape[1]
+    eye = np.eye(d)
+    G = np.vstack([An, eye, -eye])
+    h = np.concatenate([cn, box[:, 1], -box[:, 0]])
+    norms = np.linalg.norm(G, axis=1)
+    cost = np.zeros(d + 1)
+    cost[-1] = -1.0
+    res = linprog(cost, A_ub=np.column_stack([G, norms]), b_ub=h, bounds=[(None, None)] * d + [(0, None)], method="highs")
+    if res.status != 0:
+        return np.full(d, np.nan), 0.0
+    return res.x[:d], float(max(res.x[-1], 0.0))
+
+
+def local_boundaries(llms: LocalLinearModels, region: int, *, box="data") -> RegionBoundaries:
+    """Non-redundant half-spaces of one activation region's closure (Lemma 1, eq. 8 of ``001``).
+
+    Parameters
+    ----------
+    llms : LocalLinearModels
+    region : int
+        Region id.
+    box : 'data' or array (d, 2), default 'data'
+        Box of the interior point and of ``box_active``; 'data' is the data box
+        widened by 10% of each range.  The half-spaces and ``bounded`` do not
+        depend on it.
+
+    Returns
+    -------
+    RegionBoundaries
+
+    Notes
+    -----
+    Rows are scaled to unit norm for the linear programmes.  Zero rows (a unit
+    whose pre-activation is constant on the region) and all but the tightest of
+    parallel rows are removed first, vectorised; each remaining row then costs
+    one LP, ``max a_i x`` subject to the rows still kept.  A row touching the
+    region in a single point is redundant (removing it leaves the same set).
+    """
+    llms = check_llms(llms)
+    if isinstance(region, (bool, np.bool_)) or not isinstance(region, (int, np.integer)) or not 0 <= region < llms.n_regions:
+        raise InvalidInputError(f"region must be a region id in 0..{llms.n_regions - 1}, got {region!r}.")
+    region = int(region)
+    box = resolve_box(llms, box)
+    A, c, unit, layer = _rows(llms, region)
+    norms = np.linalg.norm(A, axis=1)
+    safe = np.where(norms > 0, norms, 1.0)
+    An, cn = A / safe[:, None], c / safe
+    redundant, n_lp = _redundancy(An, cn)
+    keep = ~redundant
+    ext, n_ext = _extent(An[keep], cn[keep])
+    centre, radius = chebyshev_center(An[keep], cn[keep], box)
+    pattern = llms.patterns([region])[0]
+    return RegionBoundaries(
+        region=region,
+        pattern=llms.pattern_strings([region])[0],
+        A=A[keep],
+        c=c[keep],
+        unit=unit[keep],
+        layer=layer[keep],
+        unit_on=pattern[unit[keep]],
+        A_all=A,
+        c_all=c,
+        unit_all=unit,
+        redundant=redundant,
+        bounded=bool(np.isfinite(ext).all()),
+        extent=ext,
+        box=box,
+        box_active=np.column_stack([ext[:, 0] < box[:, 0], ext[:, 1] > box[:, 1]]),
+        interior_point=centre,
+        inradius=radius,
+        n_lp=n_lp + n_ext + 1,
+        feature_names=tuple(llms.feature_names_),
+    )
+
+
+# ------------------------------------------------------------------ 2-D polygon
+@dataclass
+class RegionPolygon2D:
+    """One activation region of a two-feature network, cut by a box, as a convex polygon.
+
+    Attributes
+    ----------
+    region, count : int
+    vertices : (V, 2)
+        Counter-clockwise.
+    edge_row : int (V,)
+        Edge ``vertices[i] -> vertices[i + 1]`` lies on row ``edge_row[i]`` of
+        ``boundaries.A``, or is a side of the box (-1).
+    area : float
+    boundaries : RegionBoundaries
+    bounds : ((x_min, x_max), (y_min, y_max))
+    feature_names : tuple of two str
+    X_region, y_region : the region's training rows (y may be None)
+    """
+
+    region: int
+    count: int
+    vertices: np.ndarray
+    edge_row: np.ndarray
+    area: float
+    boundaries: RegionBoundaries
+    bounds: tuple
+    feature_names: tuple
+    X_region: np.ndarray
+    y_region: np.ndarray | None
+
+
+def polygon_vertices(A: np.ndarray, c: np.ndarray, box: np.ndarray, interior: np.ndarray) -> np.ndarray:
+    """Counter-clockwise vertices of ``{A x <= c} & box`` in 2-D (scipy ``HalfspaceIntersection``)."""
+    from scipy.spatial import HalfspaceIntersection
+
+    eye = np.eye(2)
+    G = np.vstack([A, eye, -eye])
+    h = np.concatenate([c, box[:, 1], -box[:, 0]])
+    hs = HalfspaceIntersection(np.column_stack([G, -h]), interior)
+    pts = hs.intersections[np.isfinite(hs.intersections).all(axis=1)]
+    scale = max(1.0, float(np.abs(box).max()))
+    _, first = np.unique(np.round(pts / scale, 10), axis=0, return_index=True)
+    pts = pts[np.sort(first)]
+    angle = np.arctan2(pts[:, 1] - interior[1], pts[:, 0] - interior[0])
+    return pts[np.argsort(angle)]
+
+
+def region_polygon_2d(llms: LocalLinearModels, region: int, *, box="data") -> RegionPolygon2D:
+    """One region of a two-feature network as a polygon (aletheia ``visualize2D_one_region``).
+
+    The vertices are those of the non-redundant half-spaces of
+    :func:`local_boundaries` and the box, from
+    :class:`scipy.spatial.HalfspaceIntersection` started at the Chebyshev centre.
+
+    Raises
+    ------
+    InvalidInputError
+        The region has no interior inside the box.
+    """
+    llms = check_llms(llms)
+    require_n_features(llms, 2, "region_polygon_2d")
+    b = local_boundaries(llms, region, box=box)
+    if not b.inradius > 1e-12 * max(1.0, float(np.abs(b.box).max())):
+        raise InvalidInputError(f"Region {region} has no interior inside the box {b.box.tolist()}; pass a larger box.")
+    norms = np.linalg.norm(b.A, axis=1)
+    An, cn = b.A / norms[:, None], b.c / norms
+    V = polygon_vertices(An, cn, b.box, b.interior_point)
+    mid = 0.5 * (V + np.roll(V, -1, axis=0))
+    slack = np.abs(mid @ An.T - cn)  # (V, k): the row an edge lies on has zero slack at its midpoint
+    scale = 1e-8 * max(1.0, float(np.abs(b.box).max()))
+    edge_row = np.where(slack.min(axis=1) <= scale, slack.argmin(axis=1), -1) if An.size else np.full(len(V), -1)
+    x, y = V[:, 0], V[:, 1]
+    rows = llms.labels_ == region
+    return RegionPolygon2D(
+        region=int(region),
+        count=int(llms.count_[region]),
+        vertices=V,
+        edge_row=edge_row,
+        area=float(0.5 * abs(x @ np.roll(y, -1) - y @ np.roll(x, -1))),
+        boundaries=b,
+        bounds=tuple((float(lo), float(hi)) for lo, hi in b.box),
+        feature_names=tuple(llms.feature_names_),
+        X_region=llms.X_[rows],
+        y_region=None if llms.y_ is None else np.asarray(llms.y_)[rows],
+    )
