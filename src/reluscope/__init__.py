@@ -17,6 +17,7 @@ from .errors import (
     UnsupportedLayerError,
     UntrustedFileError,
 )
+from .estimators import ReLUNetClassifier, ReLUNetRegressor
 from .network import ReLUNetwork
 from .unwrap import LocalLinearModels, Unwrapper, unwrap
 
@@ -35,6 +36,8 @@ def __getattr__(name):
 
 __all__ = [
     "ReLUNetwork",
+    "ReLUNetClassifier",
+    "ReLUNetRegressor",
     "from_arrays",
     "from_sklearn",
     "from_torch",
