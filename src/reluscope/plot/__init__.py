@@ -37,8 +37,14 @@ from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
 from .profile import llm_curve, local_profile
 from .regions import llm_field, region_map
+from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
 
 __all__ = [
+    "bootstrap_coefficients",
+    "merge_dendrogram",
+    "merged_cluster",
+    "merged_parallel_coordinates",
+    "merged_regions",
     "joint_importance",
     "local_profile",
     "llm_curve",
