@@ -159,3 +159,24 @@ def test_region_inequalities_of_unwrapped_regions_hold_for_their_rows():
         A, c = llms.region_inequalities(r)
         assert (X[llms.labels_ == r] @ A.T <= c + 1e-12).all()
         assert not (X[llms.labels_ != r] @ A.T < c - 1e-9).all(axis=1).any()
+
+
+def test_unwrapper_estimator_front_end():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from reluscope import Unwrapper
+
+    rng = np.random.default_rng(9)
+    net = random_network(rng, [2, 8, 1], output="sigmoid")
+    X = rng.normal(size=(300, 2))
+    y = rng.integers(0, 2, 300)
+    u = Unwrapper(net, verify=True)
+    with pytest.raises(NotFittedError):
+        u.summary()
+    assert clone(u).get_params()["network"] is net
+    u.fit(X, y)
+    direct = unwrap(net, X, y)
+    assert np.array_equal(u.coef_, direct.coef_) and np.array_equal(u.count_, direct.count_)
+    assert u.summary().equals(direct.summary())
+    assert np.array_equal(u.region_of(X), direct.labels_)

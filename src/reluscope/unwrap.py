@@ -12,6 +12,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from .errors import InvalidInputError, NotExactError
 from .network import ReLUNetwork
@@ -321,7 +322,7 @@ def unwrap(
     return result
 
 
-class Unwrapper:
+class Unwrapper(BaseEstimator):
     """Estimator-style front end of :func:`unwrap` (scikit-learn conventions).
 
     Parameters
