@@ -174,7 +174,7 @@ def test_unwrapper_estimator_front_end():
     u = Unwrapper(net, verify=True)
     with pytest.raises(NotFittedError):
         u.summary()
-    assert clone(u).get_params()["network"] is net
+    assert clone(u).get_params()["network"] == net
     u.fit(X, y)
     direct = unwrap(net, X, y)
     assert np.array_equal(u.coef_, direct.coef_) and np.array_equal(u.count_, direct.count_)
