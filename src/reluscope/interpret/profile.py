@@ -17,21 +17,9 @@ from .._checks import check_llms, output_name, resolve_output
 from ..errors import FeatureMismatchError
 from ..unwrap import LocalLinearModels
 from ._select import select_regions
+from ._features import feature_index
 
 __all__ = ["LocalProfile", "local_profile"]
-
-
-def _feature_index(llms: LocalLinearModels, feature) -> int:
-    names = list(llms.feature_names_)
-    if isinstance(feature, (int, np.integer)) and not isinstance(feature, (bool, np.bool_)):
-        if not 0 <= int(feature) < len(names):
-            raise FeatureMismatchError(f"Feature index {feature} is out of range: the network has {len(names)} features.")
-        return int(feature)
-    if str(feature) not in names:
-        raise FeatureMismatchError(
-            f"Unknown feature {feature!r}; the network's features are {names[:10]}{'...' if len(names) > 10 else ''}."
-        )
-    return names.index(str(feature))
 
 
 @dataclass
@@ -153,7 +141,7 @@ def local_profile(
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)
-    j = _feature_index(llms, feature)
+    j = feature_index(llms.feature_names_, feature)
     ids = select_regions(llms, top_k, exclude_degenerate)
     prof = LocalProfile(
         feature=llms.feature_names_[j],

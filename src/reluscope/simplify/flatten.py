@@ -31,13 +31,14 @@ from ..summary import binary_response
 from ..validation import check_features
 from ._refit import make_estimator
 from ._train import check_training_params, train_relu, uniform_init
+from ._predict import BinaryOrRegressionPredictor
 
 __all__ = ["FlattenedNet", "flatten", "slfn_baseline"]
 
 _INITS = ("merged", "random")
 
 
-class FlattenedNet(BaseEstimator):
+class FlattenedNet(BinaryOrRegressionPredictor, BaseEstimator):
     """FL-Net (Algorithm 2 of ``001``) or, with ``init='random'``, the SLFN baseline of Table 3.
 
     Parameters
@@ -198,28 +199,6 @@ class FlattenedNet(BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """Pre-link output (logit for classifiers), (n,)."""
         return self._net().decision_function(X)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """``[1 - p, p]`` for binary classifiers, (n, 2)."""
-        net = self._net()
-        if self.task_ != "binary":
-            raise InvalidInputError("predict_proba is for classifiers; this FlattenedNet is a regression.")
-        p = net.forward(X)
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X) -> np.ndarray:
-        eta = self.decision_function(X)
-        if self.task_ == "regression":
-            return eta
-        return self.classes_[(eta > 0).astype(np.int64)]
-
-    def score(self, X, y) -> float:
-        """R^2 (regression) or accuracy (classification)."""
-        from sklearn.metrics import accuracy_score, r2_score
-
-        if self.task_ == "regression":
-            return float(r2_score(y, self.predict(X)))
-        return float(accuracy_score(y, self.predict(X)))
 
 
 def flatten(merged, X, y, **params) -> FlattenedNet:

@@ -25,6 +25,7 @@ from ..unwrap import LocalLinearModels, unwrap
 from . import _core
 from ._cluster import connectivity_graph, cut_tree, linkage_matrix, merge_tree
 from ._refit import STATUS_NETWORK, STATUS_REFIT, make_estimator
+from ._predict import BinaryOrRegressionPredictor
 
 __all__ = ["MergedModel", "merge_llms", "DEFAULT_GRID"]
 
@@ -33,7 +34,7 @@ DEFAULT_GRID = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 _LINKAGES = ("ward", "average", "complete", "single")
 
 
-class MergedModel(BaseEstimator):
+class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
     """Merge-Net: the network's regions grouped into a few clusters, one GLM each (Algorithm 1).
 
     Parameters
@@ -314,29 +315,6 @@ class MergedModel(BaseEstimator):
         Xa = self.llms_.network.check_X(X)
         clusters, _ = _core.clusters_of(self.llms_, part, Xa)
         return _core.decision(part, Xa, clusters)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities ``[1 - p, p]`` (binary classifiers), (n, 2)."""
-        self._fitted()
-        if self.task_ != "binary":
-            raise InvalidInputError("predict_proba is for classification networks; this Merge-Net is a regression.")
-        p = self.llms_.network.link(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, X) -> np.ndarray:
-        """Regression: the cluster model's output; classification: ``classes_[p > 0.5]``."""
-        eta = self.decision_function(X)
-        if self.task_ == "regression":
-            return eta
-        return self.classes_[(eta > 0).astype(np.int64)]
-
-    def score(self, X, y) -> float:
-        """R^2 (regression) or accuracy (classification), the scikit-learn conventions."""
-        from sklearn.metrics import accuracy_score, r2_score
-
-        if self.task_ == "regression":
-            return float(r2_score(y, self.predict(X)))
-        return float(accuracy_score(y, self.predict(X)))
 
     # ------------------------------------------------------------- tables
     def cluster_summary(self) -> pd.DataFrame:
