@@ -125,3 +125,15 @@ def test_constant_response_has_exactly_zero_std():
     s = unwrap(net, X, y).summary()
     multi = s["Count"] > 1
     assert (s.loc[multi, "Response Std"] == 0.0).all()
+
+
+def test_auc_of_columns_matches_sklearn_with_and_without_ties():
+    from reluscope.summary import auc_of_columns
+
+    rng = np.random.default_rng(7)
+    y = rng.random(500) < 0.4
+    S = np.column_stack([rng.normal(size=500), rng.integers(0, 4, 500).astype(float), np.zeros(500), rng.normal(size=500)])
+    auc = auc_of_columns(S, y)
+    for j in range(S.shape[1]):
+        assert auc[j] == pytest.approx(roc_auc_score(y, S[:, j]), abs=1e-12)
+    assert auc[2] == 0.5  # a constant (trivial) LLM

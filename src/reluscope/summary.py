@@ -27,15 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from ._progress import progress_bar
 from .errors import InvalidInputError
 
-__all__ = ["region_summary", "evaluate", "summary_table", "grouped_auc", "global_mse", "global_auc", "binary_response"]
+__all__ = ["region_summary", "evaluate", "summary_table", "auc_of_columns", "grouped_auc", "global_mse", "global_auc", "binary_response"]
 
 #: Regions x rows evaluated for Global AUC / Accuracy when ``global_metrics='auto'``.
-AUTO_GLOBAL_BUDGET = 50_000_000
+AUTO_GLOBAL_BUDGET = 10_000_000
 
 
 def binary_response(y: np.ndarray, classes) -> np.ndarray:
@@ -127,19 +126,52 @@ def _region_chunks(regions: np.ndarray, n_rows: int, memory_limit_mb: float, byt
         yield regions[s : s + per]
 
 
+def auc_of_columns(S: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """ROC AUC of every column of ``S`` (n, c) against the bool labels ``positive``.
+
+    One argsort per column (Mann-Whitney with average ranks for ties; an
+    exact value, not an approximation); about 6x faster than
+    ``scipy.stats.rankdata`` because ranks are only averaged where ties occur.
+    """
+    n, c = S.shape
+    n1 = float(positive.sum())
+    n0 = n - n1
+    T = np.ascontiguousarray(S.T)
+    order = np.argsort(T, axis=1)
+    v = np.take_along_axis(T, order, axis=1)
+    lab = positive[order]
+    del T, order
+    tie = v[:, 1:] == v[:, :-1]
+    if not tie.any():
+        rank_pos = lab @ np.arange(1.0, n + 1.0)
+    else:
+        new_block = np.ones((c, n), bool)
+        new_block[:, 1:] = ~tie
+        flat = new_block.ravel()
+        block_id = np.cumsum(flat) - 1
+        starts = np.flatnonzero(flat)
+        ends = np.append(starts[1:], flat.size) - 1
+        avg_rank = (starts % n + ends % n) / 2.0 + 1.0
+        rank_pos = (avg_rank[block_id].reshape(c, n) * lab).sum(axis=1)
+    return (rank_pos - n1 * (n1 + 1) / 2.0) / (n1 * n0)
+
+
 def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, progress=None) -> np.ndarray:
-    """AUC over all rows of the LLM score of each listed region (chunked over regions)."""
+    """AUC over all rows of the LLM score ``w~ x + b~`` of each listed region.
+
+    Chunked over regions so that the working memory (about 40 bytes per
+    row x region of a chunk) stays under ``memory_limit_mb``.
+    """
     out = np.full(coef.shape[0], np.nan)
     n1 = y_bin.sum()
     n0 = y_bin.size - n1
     if n1 == 0 or n0 == 0:
         return out
     pos = y_bin.astype(bool)
-    chunks = list(_region_chunks(regions, X.shape[0], memory_limit_mb))
+    chunks = list(_region_chunks(regions, X.shape[0], memory_limit_mb, bytes_per_cell=40))
     for chunk in progress_bar(chunks, progress=progress, desc="global AUC"):
         S = X @ coef[chunk, 0, :].T + intercept[chunk, 0]
-        R = rankdata(S, axis=0)
-        out[chunk] = (R[pos].sum(axis=0) - n1 * (n1 + 1) / 2.0) / (n1 * n0)
+        out[chunk] = auc_of_columns(S, pos)
     return out
 
 
@@ -175,7 +207,7 @@ def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.
     global_metrics : 'auto', 'all', 'none' or int
         Regions whose Global AUC / Accuracy is computed (Global MSE is always
         computed for all regions, it is cheap).  'auto': all regions when
-        ``n_rows * n_regions <= 5e7``, else the largest regions up to that
+        ``n_rows * n_regions <= 1e7``, else the largest regions up to that
         budget (the others get NaN, and ``df.attrs['global_regions']`` says
         how many were computed).  An int: that many largest regions.
     memory_limit_mb : float
