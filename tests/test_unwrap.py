@@ -95,7 +95,8 @@ def test_centers_counts_and_chunking():
     X = rng.normal(size=(5000, 4))
     a = unwrap(net, X)
     b = unwrap(net, X, chunk_size=333)
-    assert np.array_equal(a.labels_, b.labels_) and np.array_equal(a.coef_, b.coef_)
+    assert np.array_equal(a.labels_, b.labels_)
+    assert np.allclose(a.coef_, b.coef_, rtol=0, atol=1e-12)  # GEMM blocking may differ in the last bit
     for r in [0, 1, a.n_regions - 1]:
         rows = X[a.labels_ == r]
         assert a.count_[r] == len(rows)

@@ -67,17 +67,23 @@ def affine_maps(network: ReLUNetwork, patterns) -> tuple[np.ndarray, np.ndarray]
     """
     masks = check_pattern(network, patterns)
     n_pat = masks.shape[0]
-    diags = layer_diagonals(network, masks)
-    k = network.n_outputs
-    V = np.broadcast_to(network.weights[-1], (n_pat, k, network.weights[-1].shape[1]))
-    intercept = np.broadcast_to(network.biases[-1], (n_pat, k)).copy()
-    for l in range(network.n_hidden_layers - 1, -1, -1):
-        # batched per pattern (not one big GEMM): each pattern's LLM is then
-        # bit-identical whatever the chunking, at the same speed
-        VD = V * diags[l][:, None, :]
-        intercept += VD @ network.biases[l]
-        V = VD @ network.weights[l]
-    return np.ascontiguousarray(V), intercept
+    slices = network.layer_slices()
+    k, d = network.n_outputs, network.n_features
+    coef = np.empty((n_pat, k, d))
+    intercept = np.empty((n_pat, k))
+    W, B = network.weights, network.biases
+    for j in range(k):  # one 2-D GEMM per layer and output: (P, n_l) @ (n_l, n_(l-1))
+        V = np.broadcast_to(W[-1][j], (n_pat, W[-1].shape[1]))
+        b = np.full(n_pat, B[-1][j])
+        for l in range(network.n_hidden_layers - 1, -1, -1):
+            m = masks[:, slices[l]]
+            slope = network.slopes[l]
+            VD = V * m if slope == 0.0 else V * np.where(m, 1.0, slope)
+            b += VD @ B[l]
+            V = VD @ W[l]
+        coef[:, j, :] = V
+        intercept[:, j] = b
+    return coef, intercept
 
 
 def affine_map(network: ReLUNetwork, pattern) -> tuple[np.ndarray, np.ndarray]:
