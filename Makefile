@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e '.[test,onnx]'
+	$(PIP) install -q -e '.[test,onnx,geometry,scale,datasets]'
 	touch $@
 
 benchmarks: $(VENV)/.installed

@@ -13,6 +13,7 @@ Every unit of the pattern gives one half-space ``(-1)^{P_i} z_i(x) <= 0``
 the others.  A row ``a_i x <= c_i`` is redundant when ``max a_i x`` over the
 other rows is at most ``c_i`` (one linear programme, HiGHS, per candidate row;
 rows are eliminated one after the other, so of two identical rows one stays).
+The linear-programming primitives live in :mod:`reluscope.geometry.polytope`.
 """
 
 from __future__ import annotations
@@ -23,13 +24,10 @@ import numpy as np
 
 from .._checks import check_llms, require_n_features
 from ..errors import InvalidInputError
+from ..geometry.polytope import LP_TOL, chebyshev_center, coordinate_extent, polygon_vertices, redundant_rows  # noqa: F401
 from ..unwrap import LocalLinearModels
 
 __all__ = ["RegionBoundaries", "local_boundaries", "RegionPolygon2D", "region_polygon_2d"]
-
-#: Slack of the redundancy test on rows scaled to unit norm (HiGHS works to about 1e-7).
-LP_TOL = 1e-7
-
 
 @dataclass
 class RegionBoundaries:
@@ -115,74 +113,6 @@ def _rows(llms: LocalLinearModels, region: int):
     return A[keep], c[keep], unit, layer[keep]
 
 
-def _redundancy(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
-    """Redundant rows of ``An x <= cn`` (rows of unit norm or zero); vectorised pre-passes, then one LP per candidate."""
-    from scipy.optimize import linprog
-
-    m = An.shape[0]
-    redundant = np.zeros(m, bool)
-    zero = ~np.any(An, axis=1)
-    if (cn[zero] < -LP_TOL).any():
-        raise InvalidInputError("The region's inequalities contradict each other (an empty region).")
-    redundant[zero] = True
-    # parallel rows with the same direction: only the tightest one can matter
-    idx = np.flatnonzero(~zero)
-    key = np.round(An[idx], 12)
-    _, group = np.unique(key, axis=0, return_inverse=True)
-    group = group.ravel()
-    order = np.lexsort((idx, cn[idx], group))
-    first = np.ones(order.size, bool)
-    first[1:] = group[order][1:] != group[order][:-1]
-    redundant[idx[order][~first]] = True
-    n_lp = 0
-    for i in np.flatnonzero(~redundant):
-        others = ~redundant
-        others[i] = False
-        if not others.any():  # a single half-space is never implied
-            continue
-        n_lp += 1
-        res = linprog(-An[i], A_ub=An[others], b_ub=cn[others], bounds=[(None, None)] * An.shape[1], method="highs")
-        # status 3 (unbounded), or 2 / 4 (HiGHS: unbounded-or-infeasible, numerical trouble): keep the row, the safe side
-        if res.status == 0 and -res.fun <= cn[i] + LP_TOL * (1.0 + abs(cn[i])):
-            redundant[i] = True
-    return redundant, n_lp
-
-
-def _extent(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
-    """Min and max of each coordinate over ``An x <= cn``: 2 d LPs, +-inf when unbounded."""
-    from scipy.optimize import linprog
-
-    d = An.shape[1]
-    ext = np.empty((d, 2))
-    if An.shape[0] == 0:
-        ext[:, 0], ext[:, 1] = -np.inf, np.inf
-        return ext, 0
-    for j in range(d):
-        for side, sign in ((0, 1.0), (1, -1.0)):
-            cost = np.zeros(d)
-            cost[j] = sign
-            res = linprog(cost, A_ub=An, b_ub=cn, bounds=[(None, None)] * d, method="highs")
-            ext[j, side] = sign * res.fun if res.status == 0 else sign * -np.inf
-    return ext, 2 * d
-
-
-def chebyshev_center(An: np.ndarray, cn: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, float]:
-    """Centre and radius of the largest ball in ``{An x <= cn} & box`` (rows of unit norm): one LP."""
-    from scipy.optimize import linprog
-
-    d = An.shape[1]
-    eye = np.eye(d)
-    G = np.vstack([An, eye, -eye])
-    h = np.concatenate([cn, box[:, 1], -box[:, 0]])
-    norms = np.linalg.norm(G, axis=1)
-    cost = np.zeros(d + 1)
-    cost[-1] = -1.0
-    res = linprog(cost, A_ub=np.column_stack([G, norms]), b_ub=h, bounds=[(None, None)] * d + [(0, None)], method="highs")
-    if res.status != 0:
-        return np.full(d, np.nan), 0.0
-    return res.x[:d], float(max(res.x[-1], 0.0))
-
-
 def local_boundaries(llms: LocalLinearModels, region: int, *, box="data") -> RegionBoundaries:
     """Non-redundant half-spaces of one activation region's closure (Lemma 1, eq. 8 of ``001``).
 
@@ -217,9 +147,9 @@ def local_boundaries(llms: LocalLinearModels, region: int, *, box="data") -> Reg
     norms = np.linalg.norm(A, axis=1)
     safe = np.where(norms > 0, norms, 1.0)
     An, cn = A / safe[:, None], c / safe
-    redundant, n_lp = _redundancy(An, cn)
+    redundant, n_lp = redundant_rows(An, cn)
     keep = ~redundant
-    ext, n_ext = _extent(An[keep], cn[keep])
+    ext, n_ext = coordinate_extent(An[keep], cn[keep])
     centre, radius = chebyshev_center(An[keep], cn[keep], box)
     pattern = llms.patterns([region])[0]
     return RegionBoundaries(
@@ -275,22 +205,6 @@ class RegionPolygon2D:
     feature_names: tuple
     X_region: np.ndarray
     y_region: np.ndarray | None
-
-
-def polygon_vertices(A: np.ndarray, c: np.ndarray, box: np.ndarray, interior: np.ndarray) -> np.ndarray:
-    """Counter-clockwise vertices of ``{A x <= c} & box`` in 2-D (scipy ``HalfspaceIntersection``)."""
-    from scipy.spatial import HalfspaceIntersection
-
-    eye = np.eye(2)
-    G = np.vstack([A, eye, -eye])
-    h = np.concatenate([c, box[:, 1], -box[:, 0]])
-    hs = HalfspaceIntersection(np.column_stack([G, -h]), interior)
-    pts = hs.intersections[np.isfinite(hs.intersections).all(axis=1)]
-    scale = max(1.0, float(np.abs(box).max()))
-    _, first = np.unique(np.round(pts / scale, 10), axis=0, return_index=True)
-    pts = pts[np.sort(first)]
-    angle = np.arctan2(pts[:, 1] - interior[1], pts[:, 0] - interior[0])
-    return pts[np.argsort(angle)]
 
 
 def region_polygon_2d(llms: LocalLinearModels, region: int, *, box="data") -> RegionPolygon2D:
