@@ -17,6 +17,7 @@ __all__ = [
     "UnsupportedActivationError",
     "NotExactError",
     "UntrustedFileError",
+    "InvalidModelFileError",
 ]
 
 
@@ -50,3 +51,7 @@ class NotExactError(ReluscopeError, ArithmeticError):
 
 class UntrustedFileError(ReluscopeError, ValueError):
     """Loading this file would unpickle arbitrary code; an explicit trust flag is required."""
+
+
+class InvalidModelFileError(InvalidInputError):
+    """A model file is missing, truncated, corrupt or inconsistent (not a readable model of its type)."""

@@ -216,6 +216,12 @@ def _which_global(n_rows: int, n_regions: int, global_metrics) -> np.ndarray:
     raise InvalidInputError(f"global_metrics={global_metrics!r}: use 'auto', 'all', 'none' or a number of top regions.")
 
 
+def _check_summary_args(global_metrics, memory_limit_mb):
+    from .validation import check_global_metrics, check_positive_number
+
+    return check_global_metrics(global_metrics), check_positive_number(memory_limit_mb, "memory_limit_mb")
+
+
 def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
     """The paper's region summary for an unwrap result.
 
@@ -237,6 +243,7 @@ def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.
     -------
     pandas.DataFrame indexed by region id (named 'Region').
     """
+    global_metrics, memory_limit_mb = _check_summary_args(global_metrics, memory_limit_mb)
     return summary_table(
         llms.network, llms.X_, llms.y_, llms.labels_, llms.decision_, llms.coef_3d, llms.intercept_2d, llms.trivial_,
         global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress,
@@ -252,10 +259,11 @@ def evaluate(llms, X, y, *, global_metrics="auto", memory_limit_mb: float = 512.
     in training are counted in ``df.attrs['unseen_rows']``; they enter the
     global metrics (every LLM is evaluated on every row) but no local one.
     """
-    X = llms.network.check_X(X)
+    global_metrics, memory_limit_mb = _check_summary_args(global_metrics, memory_limit_mb)
+    X = llms.check_X(X)
     from .validation import check_target
 
-    y = check_target(y, X.shape[0])
+    y = check_target(y, X.shape[0], network=llms.network)
     labels = llms.region_of(X)
     decision, _ = llms.network._forward_raw(X)
     df = summary_table(

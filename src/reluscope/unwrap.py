@@ -24,7 +24,7 @@ from .patterns import (
     unique_patterns,
     unpack_patterns,
 )
-from .validation import check_target
+from .validation import check_features, check_positive_int, check_region_id, check_region_ids, check_target
 
 __all__ = ["LocalLinearModels", "unwrap", "Unwrapper", "VERIFY_RTOL"]
 
@@ -49,9 +49,38 @@ def _llm_error_and_scale(X, eta, coef, intercept, region, chunk_size: int = DEFA
         Xs, rs, es = X[s : s + chunk_size], region[s : s + chunk_size], eta[s : s + chunk_size]
         for j in range(coef.shape[1]):
             W = coef[rs, j, :]
-            err = max(err, float(np.max(np.abs(es[:, j] - np.einsum("nd,nd->n", Xs, W) - intercept[rs, j]))))
+            e = float(np.max(np.abs(es[:, j] - np.einsum("nd,nd->n", Xs, W) - intercept[rs, j])))
+            err = e if e != e or e > err else err  # a NaN error is kept, never dropped by max()
             scale = max(scale, float(np.max(np.abs(es[:, j]))), float(np.max(np.einsum("nd,nd->n", np.abs(Xs), np.abs(W)))))
     return err, scale
+
+
+def _nonfinite_rows(X, eta, coef, intercept, region, chunk_size: int = DEFAULT_CHUNK_SIZE) -> np.ndarray:
+    """Rows whose output, LLM value, error or scale ``sum_j |w_j x_j|`` is NaN or infinite."""
+    bad = np.zeros(X.shape[0], bool)
+    with np.errstate(all="ignore"):
+        for s in range(0, X.shape[0], chunk_size):
+            Xs, rs, es = X[s : s + chunk_size], region[s : s + chunk_size], eta[s : s + chunk_size]
+            for j in range(coef.shape[1]):
+                W = coef[rs, j, :]
+                llm = np.einsum("nd,nd->n", Xs, W) + intercept[rs, j]
+                size = np.einsum("nd,nd->n", np.abs(Xs), np.abs(W))
+                bad[s : s + chunk_size] |= ~(np.isfinite(es[:, j]) & np.isfinite(llm) & np.isfinite(es[:, j] - llm) & np.isfinite(size))
+    return np.flatnonzero(bad)
+
+
+def _certify_finite(err: float, scale: float, rows_of, name: str) -> None:
+    """Raise :class:`NotExactError` naming the rows when the error or the tolerance is not finite."""
+    if np.isfinite(err) and np.isfinite(scale):
+        return
+    rows = rows_of()
+    shown = ", ".join(map(str, rows[:10].tolist())) + (", ..." if rows.size > 10 else "")
+    raise NotExactError(
+        f"The network output or its local linear model is NaN or infinite on {rows.size} row(s) of {name} "
+        f"(row {shown}), so exactness cannot be certified there (max error {err}, tolerance scale {scale}). "
+        "The inputs or weights overflow float64: rescale the data, check the weights for huge values, or drop "
+        "those rows."
+    )
 
 
 def _affine_maps_chunked(network: ReLUNetwork, keys: np.ndarray, chunk_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -117,6 +146,8 @@ class LocalLinearModels:
     feature_names_: tuple[str, ...]
     max_error_: float | None = None
     _lookup: dict = field(default=None, repr=False)
+    #: Feature names seen at unwrap (the network's, or the DataFrame's columns); None if none were seen.
+    feature_names_in_: tuple[str, ...] | None = None
 
     # ------------------------------------------------------------- basics
     @property
@@ -143,7 +174,7 @@ class LocalLinearModels:
 
     def patterns(self, regions=None) -> np.ndarray:
         """Unpacked bool patterns (n_regions, n_hidden_units), or of the given region ids."""
-        keys = self.pattern_keys_ if regions is None else self.pattern_keys_[np.asarray(regions)]
+        keys = self.pattern_keys_ if regions is None else self.pattern_keys_[check_region_ids(regions, self.n_regions)]
         return unpack_patterns(np.atleast_2d(keys), self.network.n_hidden_units)
 
     def pattern_strings(self, regions=None) -> list[str]:
@@ -152,11 +183,23 @@ class LocalLinearModels:
 
     def region_inequalities(self, region: int) -> tuple[np.ndarray, np.ndarray]:
         """``(A, c)`` with the closed region ``{x : A x <= c}`` (Lemma 1)."""
-        return self.network.region_inequalities(self.patterns([region])[0])
+        return self.network.region_inequalities(self.patterns([check_region_id(region, self.n_regions)])[0])
 
     # --------------------------------------------------------- new data
-    def _check_X(self, X) -> np.ndarray:
-        return self.network.check_X(X)
+    def check_X(self, X, *, name: str = "X") -> np.ndarray:
+        """Validate new data with the feature-name rule of scikit-learn.
+
+        Names seen at unwrap (the network's, or the columns of the DataFrame it
+        was unwrapped on) are checked and used: a DataFrame must hold exactly
+        those columns, in any order, and is re-ordered by name.  Arrays, and any
+        input when no names were seen, are taken by position.  Every method
+        taking new rows goes through here, so the same row gets the same region
+        whichever entry point is asked.
+        """
+        names = self.feature_names_in_ if self.feature_names_in_ is not None else self.network.feature_names
+        return check_features(X, self.n_features, names, name=name)
+
+    _check_X = check_X
 
     def region_of(self, X) -> np.ndarray:
         """Region id of each row of ``X``; -1 where its pattern was never seen in ``X_``."""
@@ -169,7 +212,7 @@ class LocalLinearModels:
     def llm_decision(self, X, regions=None) -> np.ndarray:
         """``w~^P x + b~^P`` with each row's own region (or the given ids); NaN for unseen patterns."""
         X = self._check_X(X)
-        regions = self.region_of(X) if regions is None else np.asarray(regions, dtype=np.int64)
+        regions = self.region_of(X) if regions is None else check_region_ids(regions, self.n_regions, allow_unseen=True, n_rows=X.shape[0])
         out = np.full((X.shape[0], self.n_outputs), np.nan)
         seen = regions >= 0
         out[seen] = _gather_llm(X[seen], self.coef_3d, self.intercept_2d, regions[seen])
@@ -191,7 +234,9 @@ class LocalLinearModels:
             uniq = unique_patterns(packed)
             coef, intercept = self.network.affine_maps(unpack_patterns(uniq.keys, self.network.n_hidden_units))
             labels = uniq.inverse
-        return _llm_error_and_scale(X, eta, coef, intercept, labels)[0]
+        err, scale = _llm_error_and_scale(X, eta, coef, intercept, labels)
+        _certify_finite(err, scale, lambda: _nonfinite_rows(X, eta, coef, intercept, labels), "X")
+        return err
 
     def predict_decision(self, X) -> np.ndarray:
         """Pre-link network output (same as ``network.decision_function``)."""
@@ -200,7 +245,7 @@ class LocalLinearModels:
     # ------------------------------------------------------------ tables
     def coefficients(self, regions=None) -> pd.DataFrame:
         """LLM coefficients as a DataFrame: one row per region (and output), intercept first."""
-        idx = np.arange(self.n_regions) if regions is None else np.asarray(regions)
+        idx = np.arange(self.n_regions) if regions is None else check_region_ids(regions, self.n_regions)
         frames = []
         for j in range(self.n_outputs):
             df = pd.DataFrame(self.coef_3d[idx, j, :], columns=list(self.feature_names_))
@@ -279,13 +324,15 @@ def unwrap(
             f"unwrap takes a reluscope.ReLUNetwork, got {type(network).__name__}; convert it first with "
             "reluscope.from_sklearn / from_torch / from_arrays."
         )
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
     feature_names = network.feature_names
     if feature_names is None and isinstance(X, pd.DataFrame):
         feature_names = tuple(str(c) for c in X.columns)
+    names_in = feature_names if feature_names is None or len(set(feature_names)) == len(feature_names) else None
     Xa = network.check_X(X)
     if feature_names is None:
         feature_names = tuple(f"x{j + 1}" for j in range(network.n_features))
-    ya = None if y is None else check_target(y, Xa.shape[0])
+    ya = None if y is None else check_target(y, Xa.shape[0], network=network)
     packed, eta = compute_patterns(network, Xa, chunk_size=chunk_size, progress=progress)
     uniq = unique_patterns(packed)
     coef, intercept = _affine_maps_chunked(network, uniq.keys, chunk_size)
@@ -309,9 +356,11 @@ def unwrap(
         y_=ya,
         decision_=eta,
         feature_names_=tuple(feature_names),
+        feature_names_in_=None if names_in is None else tuple(names_in),
     )
     if verify:
         err, scale = _llm_error_and_scale(Xa, eta, coef, intercept, uniq.inverse, chunk_size)
+        _certify_finite(err, scale, lambda: _nonfinite_rows(Xa, eta, coef, intercept, uniq.inverse, chunk_size), "X")
         result.max_error_ = err
         if not err <= VERIFY_RTOL * scale:
             raise NotExactError(

@@ -67,6 +67,8 @@ def test_feature_matrix(entry, item):
     _, named, words, call, ref = entry
     _, value, ref_named, ref_pos, must_accept = item
     R = ref_named if named else ref_pos
+    if entry[0].endswith(".verify") and item[0] == "none":
+        R = X_TRAIN  # verify(None) is documented: the unwrapped data
     out = run_case(lambda: call(value), None if R is None else (lambda: ref(R)), words)
     if must_accept:
         assert out is not None, "valid data was refused"

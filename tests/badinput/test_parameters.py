@@ -56,7 +56,7 @@ def test_summary_memory_limit_good(value):
     run_case(lambda: LLMS.summary(memory_limit_mb=value), lambda: LLMS.summary(), ("memory_limit_mb",))
 
 
-@pytest.mark.parametrize("value", [-1, 2.5, "foo", np.nan, True, None], ids=repr)
+@pytest.mark.parametrize("value", [-1, 2.5, "foo", np.nan, True, "ALL", [3]], ids=repr)
 def test_summary_global_metrics_bad(value):
     run_case(lambda: LLMS.summary(global_metrics=value), None, ("global_metrics",))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import numpy as np
@@ -14,27 +15,46 @@ __all__ = ["from_arrays", "activation_slope"]
 _SLOPES = {"relu": 0.0, "identity": 1.0, "linear": 1.0}
 
 
+def _finite_slope(value, activation) -> float:
+    try:
+        slope = float(value)
+    except (TypeError, ValueError):
+        slope = float("nan")
+    if not np.isfinite(slope):
+        raise UnsupportedActivationError(
+            f"activation={activation!r}: a LeakyReLU slope must be a finite number, e.g. 'leaky_relu:0.1', "
+            "('leaky_relu', 0.1) or 0.1."
+        )
+    return slope
+
+
 def activation_slope(activation) -> float:
     """Negative-side slope of a named activation: 'relu' -> 0, 'identity' -> 1,
-    ('leaky_relu', gamma) or a float -> gamma.
+    ('leaky_relu', gamma), 'leaky_relu:gamma', 'leaky_relu(gamma)', a number or
+    its string -> gamma.
 
     Raises
     ------
     UnsupportedActivationError
         For activations that are not piecewise affine with a kink at 0 (tanh,
-        sigmoid, gelu, ...).
+        sigmoid, gelu, ...), and for a slope that is not a finite number.
     """
-    if isinstance(activation, (int, float, np.floating)) and not isinstance(activation, bool):
-        return float(activation)
-    if isinstance(activation, tuple) and len(activation) == 2 and activation[0] in ("leaky_relu", "leakyrelu"):
-        return float(activation[1])
-    key = str(activation).lower()
+    if isinstance(activation, (int, float, np.integer, np.floating)) and not isinstance(activation, (bool, np.bool_)):
+        return _finite_slope(activation, activation)
+    if isinstance(activation, tuple) and len(activation) == 2 and str(activation[0]).lower().replace("_", "") == "leakyrelu":
+        return _finite_slope(activation[1], activation)
+    key = str(activation).strip().lower()
     if key in _SLOPES:
         return _SLOPES[key]
+    spelled = re.fullmatch(r"leaky_?relu\s*(?::|=|\()\s*([^)]*?)\s*\)?", key)
+    if spelled:
+        return _finite_slope(spelled.group(1), activation)
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?", key):
+        return _finite_slope(key, activation)
     raise UnsupportedActivationError(
         f"Hidden activation {activation!r} is not supported: reluscope unwraps piecewise-affine networks "
-        "(relu, leaky_relu, identity). A network with tanh, logistic or other smooth activations has no "
-        "exact local linear models; retrain it with ReLU."
+        "(relu, leaky_relu:<slope> e.g. 'leaky_relu:0.1', identity). A network with tanh, logistic or other "
+        "smooth activations has no exact local linear models; retrain it with ReLU."
     )
 
 

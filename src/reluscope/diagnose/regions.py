@@ -101,7 +101,7 @@ def pattern_overlap(llms: LocalLinearModels, X_test, y_test=None) -> PatternOver
     PatternOverlap
     """
     llms = check_llms(llms)
-    X = llms.network.check_X(X_test)
+    X = llms.check_X(X_test, name="X_test")
     packed, eta = compute_patterns(llms.network, X)
     uniq = unique_patterns(packed)
     region = PatternIndex(llms.pattern_keys_).lookup(packed)
@@ -119,7 +119,7 @@ def pattern_overlap(llms: LocalLinearModels, X_test, y_test=None) -> PatternOver
     if y_test is not None:
         from ..validation import check_target
 
-        y = check_target(y_test, X.shape[0], name="y_test")
+        y = check_target(y_test, X.shape[0], name="y_test", network=llms.network)
         out.metric, out.metric_seen = _network_metric(llms, eta, y, region >= 0)
         _, out.metric_unseen = _network_metric(llms, eta, y, region < 0)
     return out

@@ -82,15 +82,12 @@ class LocalExplanation:
 def _one_row(llms: LocalLinearModels, x) -> np.ndarray:
     if isinstance(x, pd.Series):
         x = pd.DataFrame([x.to_numpy()], columns=[str(c) for c in x.index]).infer_objects()
-    elif not isinstance(x, pd.DataFrame):
+    elif not isinstance(x, pd.DataFrame) and x is not None and not hasattr(x, "tocsr"):  # sparse rows pass as they are
         arr = np.asarray(x)
         x = arr.reshape(1, -1) if arr.ndim == 1 else arr
-    names = llms.feature_names_
-    if isinstance(x, pd.DataFrame) and llms.network.feature_names is None and set(map(str, x.columns)) == set(names):
-        x = x[[c for n in names for c in x.columns if str(c) == n]]  # unwrapped from a DataFrame: order by name
-    X = llms.network.check_X(x)
+    X = llms.check_X(x, name="x")  # the feature-name rule of LocalLinearModels.check_X
     if X.shape[0] != 1:
-        raise InvalidInputError(f"explain_instance explains one row; got {X.shape[0]}. Pass X.iloc[i] or X[i].")
+        raise InvalidInputError(f"x has {X.shape[0]} rows but explain_instance explains one row. Pass X.iloc[i] or X[i].")
     return X
 
 

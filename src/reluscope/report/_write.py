@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._checks import check_llms
 from ..errors import InvalidInputError
-from ..validation import check_features, check_target
+from ..validation import check_target
 from ._blocks import Download, Section, Table, Text, format_value, frame_table, key_value_table, render_blocks
 from ._card import ModelCard, model_card, model_card_section
 from ._views import VIEWS, Context
@@ -80,12 +80,8 @@ def _check_test(llms, X_test, y_test):
         if y_test is not None:
             raise InvalidInputError("y_test was given without X_test; pass both (or neither).")
         return None, None
-    names = llms.feature_names_
-    if isinstance(X_test, pd.DataFrame) and llms.network.feature_names is None and set(map(str, X_test.columns)) == set(names):
-        X = check_features(X_test, llms.n_features, names, name="X_test")  # unwrapped from a DataFrame: order by name
-    else:
-        X = llms.network.check_X(X_test)
-    y = None if y_test is None else check_target(y_test, X.shape[0], name="y_test")
+    X = llms.check_X(X_test, name="X_test")  # the feature-name rule of LocalLinearModels.check_X
+    y = None if y_test is None else check_target(y_test, X.shape[0], name="y_test", network=llms.network)
     return X, y
 
 
