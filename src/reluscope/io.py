@@ -12,15 +12,18 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import warnings
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from .adapters.arrays import from_arrays
-from .errors import InvalidInputError, UntrustedFileError
+from .errors import InvalidInputError, InvalidModelFileError, ReluscopeError, ShapeMismatchError, UntrustedFileError
 from .network import ReLUNetwork
 
-__all__ = ["load_model", "save_network", "load_network", "network_from_state_dict", "as_network"]
+__all__ = ["load_model", "save_network", "load_network", "network_from_state_dict", "as_network", "save_state_dict"]
 
 
 def save_network(network: ReLUNetwork, path) -> Path:
@@ -42,18 +45,78 @@ def save_network(network: ReLUNetwork, path) -> Path:
     return path
 
 
+def _check_file(path: Path) -> None:
+    """The path names an existing, non-empty regular file."""
+    if not path.exists():
+        raise InvalidModelFileError(f"Model file {path} does not exist; check the path.")
+    if path.is_dir():
+        raise InvalidModelFileError(f"Model file {path} is a directory; pass the model file inside it.")
+    if path.stat().st_size == 0:
+        raise InvalidModelFileError(f"Model file {path} is empty (0 bytes); it was not written completely. Save the model again.")
+
+
+@contextmanager
+def _reading(path: Path, what: str, fix: str):
+    """Turn every failure while reading ``path`` into a reluscope error that names the file.
+
+    reluscope's own errors get the file name prefixed when they lack it; any
+    other exception (zip, JSON, protobuf, pickle, NumPy, torch) becomes an
+    :class:`InvalidModelFileError` saying what the file should be and what to do.
+    """
+    try:
+        yield
+    except ReluscopeError as exc:
+        if path.name in str(exc):
+            raise
+        raise type(exc)(f"{path}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - third-party readers raise anything on a corrupt file
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        if "allow_pickle" in reason or "pickled" in reason:  # never pass on NumPy's hint to unpickle
+            reason = "it holds pickled (object) data, which reluscope never loads"
+        raise InvalidModelFileError(f"{path} is not a readable {what} ({type(exc).__name__}: {reason}). {fix}") from exc
+
+
+_NPZ_FIX = "Save the network again with ReLUNetwork.save(path) (or reluscope.io.save_network)."
+
+
+def _meta_of(data, path: Path) -> dict:
+    if "meta" not in data.files:
+        raise InvalidModelFileError(f"{path} is not a reluscope network file (no metadata). {_NPZ_FIX}")
+    meta = json.loads(bytes(data["meta"]).decode())
+    if not isinstance(meta, dict) or meta.get("format") != "reluscope.ReLUNetwork":
+        raise InvalidModelFileError(f"{path} is not a reluscope network file (unknown metadata). {_NPZ_FIX}")
+    missing = [k for k in ("n_layers", "slopes", "output") if k not in meta]
+    n = meta.get("n_layers")
+    if missing or isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InvalidModelFileError(f"{path} has inconsistent metadata (missing {missing} or a bad n_layers {n!r}). {_NPZ_FIX}")
+    absent = [f"{a}{i}" for i in range(n) for a in "Wb" if f"{a}{i}" not in data.files]
+    if absent:
+        raise InvalidModelFileError(f"{path} declares {n} layers but lacks the arrays {absent[:6]}. {_NPZ_FIX}")
+    return meta
+
+
 def load_network(path) -> ReLUNetwork:
-    """Load a network written by :func:`save_network` (``allow_pickle=False``)."""
-    with np.load(Path(path), allow_pickle=False) as data:
-        if "meta" not in data:
-            raise InvalidInputError(f"{path} is not a reluscope network file (no metadata).")
-        meta = json.loads(bytes(data["meta"]).decode())
-        if meta.get("format") != "reluscope.ReLUNetwork":
-            raise InvalidInputError(f"{path} is not a reluscope network file.")
-        n = meta["n_layers"]
-        weights = [data[f"W{i}"] for i in range(n)]
-        biases = [data[f"b{i}"] for i in range(n)]
-    return ReLUNetwork(weights, biases, meta["slopes"], meta["output"], meta["feature_names"], meta["classes"])
+    """Load a network written by :func:`save_network` (``allow_pickle=False``).
+
+    Raises
+    ------
+    InvalidModelFileError
+        Missing, empty, truncated or non-zip file, missing or inconsistent
+        metadata, object (pickled) arrays, layers that do not chain; the
+        message names the file.
+    """
+    path = Path(path)
+    _check_file(path)
+    with _reading(path, "reluscope network file (.npz)", _NPZ_FIX):
+        obj = np.load(path, allow_pickle=False)
+        if not hasattr(obj, "files"):
+            raise InvalidModelFileError(f"{path} holds a single array, not a reluscope network archive. {_NPZ_FIX}")
+        with obj as data:
+            meta = _meta_of(data, path)
+            n = meta["n_layers"]
+            weights = [data[f"W{i}"] for i in range(n)]
+            biases = [data[f"b{i}"] for i in range(n)]
+        return ReLUNetwork(weights, biases, meta["slopes"], meta["output"], meta.get("feature_names"), meta.get("classes"))
 
 
 def as_network(model, *, output: str | None = None) -> ReLUNetwork:
@@ -74,15 +137,34 @@ def as_network(model, *, output: str | None = None) -> ReLUNetwork:
     return from_sklearn(model)
 
 
-def network_from_state_dict(state: dict, *, activation="relu", output: str = "identity") -> ReLUNetwork:
+def _tensor(t) -> np.ndarray:
+    return np.asarray(t.detach().cpu().double().numpy() if hasattr(t, "detach") else t, dtype=np.float64)
+
+
+def _check_chain(names: list[str], weights: list[np.ndarray]) -> None:
+    """Refuse a layer order whose shapes do not chain (each layer takes the previous one's outputs)."""
+    for i in range(1, len(weights)):
+        if weights[i].shape[1] != weights[i - 1].shape[0]:
+            raise ShapeMismatchError(
+                f"The state dict's Linear layers do not chain in the order read ({names}): {names[i - 1]}.weight "
+                f"has {weights[i - 1].shape[0]} outputs but {names[i]}.weight takes {weights[i].shape[1]} inputs. "
+                "reluscope reads the layers in stored order; save model.state_dict() of the model itself, or "
+                "give the order as 'layers' in the JSON sidecar (reluscope.io.save_state_dict)."
+            )
+
+
+def network_from_state_dict(
+    state: dict, *, activation="relu", output: str = "identity", feature_names=None, classes=None, layers=None
+) -> ReLUNetwork:
     """Build an MLP from a PyTorch state dict of Linear layers, in key order.
 
     The state dict holds ``<name>.weight`` (n_out, n_in) and optionally
     ``<name>.bias`` for each Linear layer; the hidden activation is not stored
-    in a state dict, so it is given by ``activation`` (default ReLU) and the
-    output link by ``output``.
+    in a state dict, so it is given by ``activation`` (default ReLU; a
+    LeakyReLU as ``'leaky_relu:0.1'``) and the output link by ``output``.
+    ``layers`` (the layer names in forward order) overrides the key order; an
+    order whose shapes do not chain is refused (:class:`ShapeMismatchError`).
     """
-    weights, biases = [], []
     names = [k[: -len(".weight")] for k in state if k.endswith(".weight")]
     others = [k for k in state if not re.search(r"\.(weight|bias)$", k)]
     if others:
@@ -90,23 +172,132 @@ def network_from_state_dict(state: dict, *, activation="relu", output: str = "id
             f"The state dict holds tensors that are not Linear weights/biases ({others[:5]}); save the whole "
             "module with torch.save(model) and load it with trust_pickle=True, or export it to ONNX."
         )
+    if layers is not None:
+        unknown = [str(n) for n in layers if str(n) not in names]
+        if unknown or len(layers) != len(names):
+            raise InvalidInputError(f"layers={list(layers)} must name each Linear layer of the state dict once: {names}.")
+        names = [str(n) for n in layers]
+    weights, biases = [], []
     for name in names:
-        W = np.asarray(state[name + ".weight"].detach().cpu().double().numpy() if hasattr(state[name + ".weight"], "detach") else state[name + ".weight"], dtype=np.float64)
+        W = _tensor(state[name + ".weight"])
         if W.ndim != 2:
             raise InvalidInputError(
                 f"Tensor {name}.weight has shape {tuple(W.shape)}; only Linear layers (2-D weights) can be read "
                 "from a state dict. Export convolutional or normalisation layers' models to ONNX instead."
             )
         b = state.get(name + ".bias")
-        b = np.zeros(W.shape[0]) if b is None else np.asarray(b.detach().cpu().double().numpy() if hasattr(b, "detach") else b)
         weights.append(W)
-        biases.append(b)
+        biases.append(np.zeros(W.shape[0]) if b is None else _tensor(b))
     if not weights:
         raise InvalidInputError("The state dict holds no Linear layer weights.")
-    return from_arrays(weights, biases, activation=activation, output=output)
+    _check_chain(names, weights)
+    return from_arrays(weights, biases, activation=activation, output=output, feature_names=feature_names, classes=classes)
 
 
-def load_model(path, *, trust_pickle: bool = False, activation="relu", output: str | None = None) -> ReLUNetwork:
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def save_state_dict(state: dict, path, *, activation="relu", output: str = "identity", feature_names=None, classes=None) -> Path:
+    """Save a PyTorch state dict with its architecture in a JSON sidecar ``<path>.json``.
+
+    A state dict stores weights only; the sidecar stores what it lacks (the
+    hidden activation, e.g. ``'leaky_relu:0.1'``, the output link, the layer
+    order, feature names and classes), so :func:`load_model` needs no guess.
+    """
+    import torch
+
+    from .adapters.arrays import activation_slope
+
+    path = Path(path)
+    slopes = [activation_slope(a) for a in activation] if isinstance(activation, list) else activation_slope(activation)
+    torch.save(state, path)
+    meta = {
+        "format": "reluscope.state_dict",
+        "version": 1,
+        "activation": slopes,
+        "output": output,
+        "layers": [k[: -len(".weight")] for k in state if k.endswith(".weight")],
+        "feature_names": None if feature_names is None else [str(f) for f in feature_names],
+        "classes": None if classes is None else np.asarray(classes).tolist(),
+    }
+    _sidecar(path).write_text(json.dumps(meta, indent=2))
+    return path
+
+
+def _read_sidecar(path: Path) -> dict | None:
+    side = _sidecar(path)
+    if not side.is_file():
+        return None
+    with _reading(side, "reluscope state-dict sidecar (JSON)", "Write it with reluscope.io.save_state_dict."):
+        meta = json.loads(side.read_text())
+        if not isinstance(meta, dict) or meta.get("format") != "reluscope.state_dict":
+            raise InvalidModelFileError(f"{side} is not a reluscope state-dict sidecar (no 'format': 'reluscope.state_dict').")
+    return meta
+
+
+def _state_dict_network(obj: dict, path: Path, activation, output) -> ReLUNetwork:
+    meta = _read_sidecar(path)
+    if meta is None:
+        if activation is None:
+            warnings.warn(
+                f"{path.name} is a state dict, which does not store the hidden activation; assuming ReLU. Pass "
+                "activation='relu' or e.g. 'leaky_relu:0.1' (CLI: --activation), or save it with "
+                "reluscope.io.save_state_dict to store the architecture beside it.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return network_from_state_dict(obj, activation=activation or "relu", output=output or "identity")
+    stored = meta.get("activation", "relu")
+    if activation is not None:
+        from .adapters.arrays import activation_slope
+
+        given = [activation_slope(a) for a in activation] if isinstance(activation, list) else activation_slope(activation)
+        if np.atleast_1d(given).tolist() != np.atleast_1d([activation_slope(a) for a in np.atleast_1d(stored).tolist()]).tolist():
+            raise InvalidInputError(
+                f"activation={activation!r} disagrees with {_sidecar(path).name}, which stores {stored!r}; drop the "
+                "activation argument or fix the sidecar."
+            )
+    return network_from_state_dict(
+        obj,
+        activation=stored,
+        output=output or meta.get("output", "identity"),
+        feature_names=meta.get("feature_names"),
+        classes=meta.get("classes"),
+        layers=meta.get("layers"),
+    )
+
+
+def _torch_file(path: Path, trust_pickle: bool, activation, output) -> ReLUNetwork:
+    import torch
+
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    if not (zipfile.is_zipfile(path) or head[:1] == b"\x80"):
+        raise InvalidModelFileError(
+            f"{path} is not a PyTorch file (neither a zip archive nor a pickle); save the state dict with "
+            "torch.save(model.state_dict(), path) or reluscope.io.save_state_dict."
+        )
+    fix = "Save the state dict again with torch.save(model.state_dict(), path)."
+    with _reading(path, "PyTorch file", fix):
+        try:
+            obj = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:
+            if "weights only" not in str(exc).lower():
+                raise
+            if not trust_pickle:
+                raise UntrustedFileError(
+                    f"{path} is not a plain state dict (torch.load with weights_only=True refused it: "
+                    f"{str(exc).splitlines()[0][:200]}). If you made this file, pass trust_pickle=True "
+                    "(CLI: --trust-pickle) to unpickle it; unpickling runs arbitrary code."
+                ) from exc
+            obj = torch.load(path, map_location="cpu", weights_only=False)  # trusted by the caller
+        if isinstance(obj, dict):
+            return _state_dict_network(obj, path, activation, output)
+        return as_network(obj, output=output)
+
+
+def load_model(path, *, trust_pickle: bool = False, activation=None, output: str | None = None) -> ReLUNetwork:
     """Load a model file as a :class:`ReLUNetwork`.
 
     Parameters
@@ -117,17 +308,22 @@ def load_model(path, *, trust_pickle: bool = False, activation="relu", output: s
         (scikit-learn MLP or torch module, with ``trust_pickle``).
     trust_pickle : bool, default False
         Allow unpickling. Only for files you made or trust: unpickling runs code.
-    activation : hidden activation for a state dict (default 'relu').
+    activation : hidden activation of a state dict: 'relu', 'identity',
+        'leaky_relu:0.1' (or a slope).  Read from the JSON sidecar
+        ``<path>.json`` when there is one (:func:`save_state_dict`); without
+        either, ReLU is assumed with a warning.
     output : output link override ('identity', 'sigmoid', 'softmax').
 
     Raises
     ------
     UntrustedFileError
         The file needs unpickling and ``trust_pickle`` is False.
+    InvalidModelFileError
+        Missing, empty, truncated, corrupt or inconsistent file (the message
+        names it and says what to do).
     """
     path = Path(path)
-    if not path.exists():
-        raise InvalidInputError(f"Model file {path} does not exist.")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix == ".npz":
         net = ReLUNetwork.load(path)
@@ -135,37 +331,26 @@ def load_model(path, *, trust_pickle: bool = False, activation="relu", output: s
     if suffix == ".onnx":
         from .adapters import from_onnx
 
-        return from_onnx(path, output=output)
+        with _reading(path, "ONNX model", "Export the model again with torch.onnx.export or skl2onnx."):
+            return from_onnx(path, output=output)
     if suffix in (".pt", ".pth"):
-        import torch
-
-        try:
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:
-            if not trust_pickle:
-                raise UntrustedFileError(
-                    f"{path} is not a plain state dict (torch.load with weights_only=True refused it: "
-                    f"{str(exc).splitlines()[0][:200]}). If you made this file, pass trust_pickle=True "
-                    "(CLI: --trust-pickle) to unpickle it; unpickling runs arbitrary code."
-                ) from exc
-            obj = torch.load(path, map_location="cpu", weights_only=False)  # trusted by the caller
-        if isinstance(obj, dict):
-            return network_from_state_dict(obj, activation=activation, output=output or "identity")
-        return as_network(obj, output=output)
+        return _torch_file(path, trust_pickle, activation, output)
     if suffix in (".pkl", ".pickle", ".joblib"):
         if not trust_pickle:
             raise UntrustedFileError(
                 f"{path} is a pickle: loading it runs arbitrary code. Pass trust_pickle=True (CLI: --trust-pickle) "
                 "only for files you made or trust, or save the network with ReLUNetwork.save (.npz) or ONNX."
             )
-        if suffix == ".joblib":
-            import joblib
+        with _reading(path, "pickled model", "Pickle the fitted model again, or save it as .npz / ONNX."):
+            if suffix == ".joblib":
+                import joblib
 
-            obj = joblib.load(path)  # trusted by the caller (trust_pickle=True)
-        else:
-            with open(path, "rb") as fh:
-                obj = pickle.load(fh)  # trusted by the caller (trust_pickle=True)
-        return as_network(obj, output=output)
-    raise InvalidInputError(
-        f"Unknown model file type {suffix!r}; use .npz (reluscope), .onnx, .pt/.pth, or .pkl/.joblib with trust_pickle."
+                obj = joblib.load(path)  # trusted by the caller (trust_pickle=True)
+            else:
+                with open(path, "rb") as fh:
+                    obj = pickle.load(fh)  # trusted by the caller (trust_pickle=True)
+            return as_network(obj, output=output)
+    raise InvalidModelFileError(
+        f"Unknown model file type {suffix or '(no suffix)'!r} of {path}; use .npz (reluscope), .onnx, .pt/.pth, or "
+        ".pkl/.joblib with trust_pickle."
     )

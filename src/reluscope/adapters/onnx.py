@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from ..errors import InvalidInputError, UnsupportedActivationError, UnsupportedLayerError
+from ..errors import InvalidInputError, InvalidModelFileError, UnsupportedActivationError, UnsupportedLayerError
 from ..network import ReLUNetwork
 from ._chain import Activation, Affine, Link, Width, chain_to_network, extend
 
@@ -41,11 +41,23 @@ def _load(onnx, model_or_path):
     if isinstance(model_or_path, onnx.ModelProto):
         return model_or_path
     if isinstance(model_or_path, (bytes, bytearray)):
-        return onnx.load_model_from_string(bytes(model_or_path))
+        try:
+            return onnx.load_model_from_string(bytes(model_or_path))
+        except Exception as exc:  # protobuf DecodeError and the like
+            raise InvalidModelFileError(f"These bytes are not an ONNX model ({type(exc).__name__}: {exc}).") from exc
     if isinstance(model_or_path, (str, os.PathLike)):
-        if not os.path.exists(model_or_path):
-            raise InvalidInputError(f"ONNX file {os.fspath(model_or_path)!r} does not exist.")
-        return onnx.load(os.fspath(model_or_path))
+        path = os.fspath(model_or_path)
+        if not os.path.exists(path):
+            raise InvalidModelFileError(f"ONNX file {path!r} does not exist.")
+        if not os.path.isfile(path) or os.path.getsize(path) == 0:
+            raise InvalidModelFileError(f"ONNX file {path!r} is {'empty' if os.path.isfile(path) else 'not a file'}; pass the exported .onnx file.")
+        try:
+            return onnx.load(path)
+        except Exception as exc:  # protobuf DecodeError, external-data errors, ...
+            raise InvalidModelFileError(
+                f"{path!r} is not a readable ONNX model ({type(exc).__name__}: {str(exc)[:160]}); export it again "
+                "with torch.onnx.export or skl2onnx."
+            ) from exc
     raise InvalidInputError(
         f"from_onnx takes an onnx.ModelProto, a path to a .onnx file or its bytes; got {type(model_or_path).__name__}."
     )

@@ -9,10 +9,13 @@ to get the real call order, including functional calls such as ``F.relu``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import InvalidInputError, UnsupportedActivationError, UnsupportedLayerError
 from ..network import ReLUNetwork
+from ..validation import check_features
 from ._chain import Activation, Affine, Link, chain_to_network, extend
 from ._torch_fx import trace_steps
 
@@ -168,14 +171,25 @@ def collect_steps(module, path: str = "") -> tuple[list, bool]:
     return trace_steps(module, path, collect_steps)
 
 
-def _check_fallback(module, network: ReLUNetwork, link_kind: str | None, n_check: int = 64) -> None:
-    """Compare the converted network with the module's own forward on random inputs (eval mode)."""
+def _check_fallback(module, network: ReLUNetwork, link_kind: str | None, n_check: int = 64, check_X=None) -> str:
+    """Compare the converted network with the module's own forward (eval mode); return which rows were checked.
+
+    The rows are ``n_check`` standard-normal rows (seed 0) and, when given, every
+    row of ``check_X`` (the user's data): a forward with data-dependent control
+    flow can agree on the first and differ on the second.
+    """
     import torch
 
     param = next(module.parameters(), None)
     dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
     device = param.device if param is not None else "cpu"
     X = np.random.default_rng(0).normal(size=(n_check, network.n_features))
+    checked = f"{n_check} standard-normal rows"
+    if check_X is not None:
+        user = check_features(check_X, network.n_features, network.feature_names, name="check_X")
+        X = np.vstack([X, user])
+        checked += f" and the {user.shape[0]} rows of check_X"
+    n_check = X.shape[0]
     modes = [(m, m.training) for m in module.modules()]
     try:
         module.eval()
@@ -197,15 +211,20 @@ def _check_fallback(module, network: ReLUNetwork, link_kind: str | None, n_check
     else:
         ref = ReLUNetwork([np.eye(eta.shape[1])], [np.zeros(eta.shape[1])], output=link_kind or "identity").link(eta)
     tol = 1e-9 if dtype == torch.float64 else 1e-4
-    if not np.allclose(ref.reshape(n_check, -1), y, rtol=tol, atol=tol * max(1.0, float(np.abs(y).max()))):
+    close = np.isclose(ref.reshape(n_check, -1), y, rtol=tol, atol=tol * max(1.0, float(np.abs(y).max()))).all(axis=1)
+    if not close.all():
+        rows = np.flatnonzero(~close)
+        where = f"standard-normal row {rows[0]}" if rows[0] < 64 else f"check_X row {rows[0] - 64}"
         raise UnsupportedLayerError(
             f"{type(module).__name__}.forward could not be traced with torch.fx, and reading its children in "
             "registration order does not reproduce its output (the forward uses another order, functional "
-            "calls or skip connections). Rewrite the model as an nn.Sequential."
+            f"calls, skip connections or data-dependent branches): checked on {checked}, first differing at "
+            f"{where}. Rewrite the model as an nn.Sequential."
         )
+    return checked
 
 
-def from_torch(module, *, output: str | None = None, feature_names=None, classes=None) -> ReLUNetwork:
+def from_torch(module, *, output: str | None = None, feature_names=None, classes=None, check_X=None) -> ReLUNetwork:
     """Convert a PyTorch multi-layer perceptron to the canonical :class:`ReLUNetwork`.
 
     Parameters
@@ -225,6 +244,11 @@ def from_torch(module, *, output: str | None = None, feature_names=None, classes
         ``BCEWithLogitsLoss`` (``'softmax'`` for ``CrossEntropyLoss``).
     feature_names, classes : optional
         Passed to :class:`ReLUNetwork`.
+    check_X : array-like (n, n_features), optional
+        Your data.  Only used when torch.fx cannot trace the forward: the
+        children-in-order reading is then compared with the module's own
+        output on these rows as well as on 64 standard-normal rows (a forward
+        with data-dependent branches can agree on the latter only).
 
     Returns
     -------
@@ -267,5 +291,6 @@ def from_torch(module, *, output: str | None = None, feature_names=None, classes
     network = chain_to_network(steps, output=output, feature_names=feature_names, classes=classes)
     if fell_back:
         link = steps[-1].kind if steps and isinstance(steps[-1], Link) else None
-        _check_fallback(module, network, link)
+        checked = _check_fallback(module, network, link, check_X=check_X)
+        warnings.warn(f"{type(module).__name__}: the children-in-order reading matches the module on {checked}.", UserWarning, stacklevel=2)
     return network
