@@ -1,17 +1,27 @@
-"""Command line: ``reluscope demo``, ``reluscope unwrap``, ``reluscope report``."""
+"""Command line: ``reluscope demo``, ``reluscope unwrap``, ``reluscope report``.
+
+Exit codes: 0 success; 2 bad input (a bad option, a missing or unreadable file,
+data the network cannot take), printed as one line ``reluscope: error: ...`` on
+stderr; 1 an internal error (a bug), one line as well; 130 interrupted.  A
+traceback is printed only with ``--debug``.  Output paths are checked before
+any work starts.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import ReluscopeError
+from .errors import InvalidInputError, ReluscopeError
 
 __all__ = ["main"]
 
@@ -57,6 +67,7 @@ def cmd_demo(args) -> int:
     from . import from_sklearn, unwrap
     from .datasets import make_cocircles, train_test_split_frame
 
+    _check_out_dir(args.out)
     out = Path(args.out)
     print(f"reluscope demo: CoCircles ({args.n_samples} rows, noise 0.1), ReLU net [40]*4, 80/20 split")
     X, y = make_cocircles(args.n_samples, noise=0.1, random_state=args.random_state, as_frame=True)
@@ -91,13 +102,56 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def _read_data(path: str, target: str | None):
-    df = pd.read_csv(path)
+class _UsageError(Exception):
+    """A command-line usage error (argparse), reported as one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _read_data(path: str, target: str | None, option: str = "--data"):
+    """Read a CSV, every failure as an InvalidInputError naming the option and the file."""
+    p = Path(path)
+    if not p.exists():
+        raise InvalidInputError(f"{option} {path} does not exist; check the path.")
+    if not p.is_file():
+        raise InvalidInputError(f"{option} {path} is not a file; pass a CSV file.")
+    try:
+        df = pd.read_csv(p)
+    except pd.errors.EmptyDataError as exc:
+        raise InvalidInputError(f"{option} {path} is empty; pass a CSV file with a header row and data rows.") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise InvalidInputError(f"{option} {path} is not a readable CSV file ({reason}).") from exc
+    if df.shape[0] == 0:
+        raise InvalidInputError(f"{option} {path} has a header but no data rows (X is empty); pass at least one row.")
     if target is None:
         return df, None
     if target not in df.columns:
-        raise ReluscopeError(f"Target column {target!r} is not in {path}; columns are {list(df.columns)[:20]}.")
+        raise InvalidInputError(f"--target {target!r} is not a column of {path}; columns are {list(df.columns)[:20]}.")
     return df.drop(columns=[target]), df[target]
+
+
+def _check_out_dir(out: str) -> None:
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise InvalidInputError(f"--out {out} exists and is not a folder; pass a new or existing folder.")
+    parent = next((q for q in [p, *p.parents] if q.exists()), Path("."))
+    if not os.access(parent, os.W_OK):
+        raise InvalidInputError(f"--out {out}: the folder {parent} is not writable.")
+
+
+def _check_out_file(out: str) -> None:
+    p = Path(out)
+    if p.is_dir():
+        raise InvalidInputError(f"--out {out} is a folder; pass the path of the HTML file to write (e.g. {p / 'report.html'}).")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InvalidInputError(f"--out {out}: the folder {parent} does not exist; create it first.")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise InvalidInputError(f"--out {out} is not writable.")
 
 
 def _load(args):
@@ -110,6 +164,7 @@ def _load(args):
 def cmd_unwrap(args) -> int:
     from . import unwrap
 
+    _check_out_dir(args.out)
     net = _load(args)
     X, y = _read_data(args.data, args.target)
     if net.feature_names is None:
@@ -127,11 +182,12 @@ def cmd_unwrap(args) -> int:
 def cmd_report(args) -> int:
     from . import unwrap
 
+    _check_out_file(args.out)
     net = _load(args)
     X, y = _read_data(args.data, args.target)
     X_test = y_test = None
     if args.test_data:
-        X_test, y_test = _read_data(args.test_data, args.target)
+        X_test, y_test = _read_data(args.test_data, args.target, option="--test-data")
     if net.feature_names is None:
         X = X.to_numpy()
         X_test = None if X_test is None else X_test.to_numpy()
@@ -149,12 +205,21 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, help="CSV file with the features (and the target column)")
     p.add_argument("--target", default=None, help="name of the target column in the CSV")
     p.add_argument("--trust-pickle", action="store_true", help="allow unpickling the model file (runs its code: only for files you trust)")
-    p.add_argument("--activation", default="relu", help="hidden activation for a state dict: relu (default), identity, or a LeakyReLU slope")
+    p.add_argument(
+        "--activation",
+        default=None,
+        help="hidden activation of a .pt state dict: relu, identity, leaky_relu:0.1 (or the slope, 0.1); read from "
+        "the sidecar <model>.json when present, else ReLU with a warning",
+    )
     p.add_argument("--output", default=None, choices=["identity", "sigmoid", "softmax"], help="output link override")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reluscope", description="Open up trained ReLU networks exactly.")
+    parser = _Parser(
+        prog="reluscope",
+        description="Open up trained ReLU networks exactly. Exit codes: 0 ok, 2 bad input, 1 internal error. "
+        "Add --debug (anywhere) for a traceback.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="train a [40]*4 ReLU net on CoCircles, unwrap it, write the summary and report")
     d.add_argument("--out", default="reluscope-demo", help="output folder (default: reluscope-demo)")
@@ -176,22 +241,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"reluscope: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _parse(argv: list[str]):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "activation", None) is not None:
+        from .adapters.arrays import activation_slope
+
+        try:
+            activation_slope(args.activation)
+        except ReluscopeError as exc:
+            raise _UsageError(f"--activation {args.activation!r}: {exc}") from exc
     if getattr(args, "global_metrics", None) not in (None, "auto", "all", "none"):
         try:
             args.global_metrics = int(args.global_metrics)
         except ValueError:
-            parser.error("--global-metrics must be 'auto', 'all', 'none' or an integer")
-    try:
-        return args.func(args)
-    except ReluscopeError as exc:
-        print(f"reluscope: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("reluscope: interrupted", file=sys.stderr)
-        return 130
+            args.global_metrics = -1
+        if args.global_metrics < 0:
+            raise _UsageError("--global-metrics must be 'auto', 'all', 'none' or a number (>= 0) of top regions")
+    return args
+
+
+def main(argv=None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error, 130 interrupted)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        try:
+            args = _parse(argv)
+            return args.func(args)
+        except (_UsageError, ReluscopeError) as exc:
+            if debug:
+                traceback.print_exc()
+            print(f"reluscope: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("reluscope: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:  # noqa: BLE001 - an internal error: one line, the traceback with --debug
+            if debug:
+                traceback.print_exc()
+                return 1
+            print(
+                f"reluscope: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+                "(a bug in reluscope; rerun with --debug for the traceback and report it)",
+                file=sys.stderr,
+            )
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -247,12 +247,13 @@ def test_cli_bad_input(files, capsys, case):
 
 
 def test_cli_output_path_checked_before_work(files, capsys, monkeypatch):
-    import reluscope.unwrap as unwrap_module
+    import reluscope.io
 
     calls = []
-    monkeypatch.setattr(unwrap_module, "compute_patterns", lambda *a, **k: calls.append(1) or (_ for _ in ()).throw(AssertionError("work started")))
-    code, err = _cli(_r(files, out="adir"), capsys)
-    assert code == 2 and not calls, err
+    monkeypatch.setattr(reluscope.io, "load_model", lambda *a, **k: calls.append(1))
+    for argv in (_r(files, out="adir"), _r(files, out="nofolder/r.html"), _u(files, out="afile")):
+        code, err = _cli(argv, capsys)
+        assert code == 2 and "--out" in err and not calls, err
 
 
 def test_cli_internal_error_is_one_line_or_a_traceback_with_debug(files, capsys, monkeypatch):
