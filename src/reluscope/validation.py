@@ -242,6 +242,11 @@ def _check_target_for_network(y: np.ndarray, network, name: str) -> np.ndarray:
         unknown = ~np.isin(y, classes)
     except TypeError:
         unknown = np.array([v not in set(classes.tolist()) for v in y])
+    if unknown.any() and network.classes is None and task == "binary":
+        raise InvalidInputError(
+            f"{name}: a binary network without class labels needs {name} in {{0, 1}}; got values "
+            f"{pd.unique(y[unknown])[:5].tolist()}. Pass classes=... when building the network."
+        )
     if unknown.any():
         raise InvalidInputError(
             f"{name} holds labels {pd.unique(y[unknown])[:5].tolist()} that are not the network's classes "

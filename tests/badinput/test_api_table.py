@@ -123,3 +123,28 @@ def test_one_feature_name_rule_everywhere():
     assert [explain_instance(LLMS, df.iloc[i]).region for i in range(7)] == ref.tolist()
     assert np.allclose(LLMS.llm_decision(df), _llm_ref(LLMS, X0), equal_nan=True)
     assert np.array_equal(LLMS.evaluate(df, Y0)["Count"].to_numpy(), _count_ref(LLMS, X0))
+
+
+def test_report_and_simplify_follow_the_name_rule():
+    from reluscope.report._write import _check_test
+
+    df = pd.DataFrame(X0[:, [2, 0, 1]], columns=list("cab"))
+    X, _ = _check_test(LLMS, df, None)
+    assert np.array_equal(X, X0)
+
+
+REPORT_BAD = [
+    ("nan", pd.DataFrame(np.where(np.eye(7, 3) > 0, np.nan, X0), columns=list(NAMES)), Y0, ("X_test",)),
+    ("missing_name", pd.DataFrame(X0[:, :2], columns=list("ab")), Y0, ("X_test",)),
+    ("renamed", pd.DataFrame(X0, columns=list("abz")), Y0, ("X_test",)),
+    ("y_short", pd.DataFrame(X0, columns=list(NAMES)), Y0[:5], ("y_test",)),
+    ("y_strings", pd.DataFrame(X0, columns=list(NAMES)), np.array(list("abcdefg")), ("y_test",)),
+    ("y_two_columns", pd.DataFrame(X0, columns=list(NAMES)), np.c_[Y0, Y0], ("y_test",)),
+]
+
+
+@pytest.mark.parametrize("case", REPORT_BAD, ids=[c[0] for c in REPORT_BAD])
+def test_report_bad_test_data(tmp_path, case):
+    _, X, y, words = case
+    run_case(lambda: LLMS.report(tmp_path / "r.html", X_test=X, y_test=y), None, words)
+    assert not (tmp_path / "r.html").exists()

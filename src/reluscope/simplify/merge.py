@@ -305,14 +305,14 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
     def cluster_of(self, X, *, return_seen: bool = False):
         """Cluster of each row: its region's cluster, or the nearest region centre's for an unseen pattern."""
         part = self._fitted()
-        Xa = self.llms_.network.check_X(X)
+        Xa = self.llms_.check_X(X)
         clusters, seen = _core.clusters_of(self.llms_, part, Xa)
         return (clusters, seen) if return_seen else clusters
 
     def decision_function(self, X) -> np.ndarray:
         """Pre-link output of each row's cluster model (the logit for classifiers), (n,)."""
         part = self._fitted()
-        Xa = self.llms_.network.check_X(X)
+        Xa = self.llms_.check_X(X)
         clusters, _ = _core.clusters_of(self.llms_, part, Xa)
         return _core.decision(part, Xa, clusters)
 

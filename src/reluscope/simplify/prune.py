@@ -180,7 +180,7 @@ class PrunedModel(BaseEstimator):
     def core_of(self, X, *, return_seen: bool = False):
         """Core of each row: its region's core, or for an unseen pattern the core whose centre is nearest to the row."""
         llms = self._fitted()
-        Xa = llms.network.check_X(X)
+        Xa = llms.check_X(X)
         regions = llms.region_of(Xa)
         seen = regions >= 0
         cores = np.empty(Xa.shape[0], np.int64)
@@ -195,7 +195,7 @@ class PrunedModel(BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """Pre-link output of each row's core model, (n,) or (n, n_outputs)."""
         llms = self._fitted()
-        Xa = llms.network.check_X(X)
+        Xa = llms.check_X(X)
         cores = self.core_of(Xa)
         eta = np.einsum("nd,nkd->nk", Xa, self._coef3[cores]) + self._icpt2[cores]
         return eta[:, 0] if eta.shape[1] == 1 else eta
