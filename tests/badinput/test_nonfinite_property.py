@@ -21,7 +21,7 @@ def _eta(net, X):
 
 
 @SETTINGS
-@given(networks(max_depth=3, max_width=16, max_dim=8), st.integers(100, 308), st.data())
+@given(networks(max_depth=3, max_width=16, max_dim=8), st.sampled_from([100, 200, 300, 306, 307, 308]), st.data())
 def test_huge_rows_never_certified(net_X, exponent, data):
     net, X = net_X
     rows = data.draw(st.lists(st.integers(0, X.shape[0] - 1), min_size=1, max_size=3))
@@ -42,7 +42,7 @@ def test_huge_rows_never_certified(net_X, exponent, data):
 
 
 @SETTINGS
-@given(networks(max_depth=3, max_width=16, max_dim=8), st.integers(150, 308))
+@given(networks(max_depth=3, max_width=16, max_dim=8), st.sampled_from([150, 300, 306, 307, 308]))
 def test_verify_on_new_rows_never_passes_non_finite(net_X, exponent):
     net, X = net_X
     llms = reluscope.unwrap(net, X)
