@@ -24,6 +24,7 @@ from .patterns import (
     unique_patterns,
     unpack_patterns,
 )
+from ._finite import certify_finite, nonfinite_rows
 from .validation import check_features, check_positive_int, check_region_id, check_region_ids, check_target
 
 __all__ = ["LocalLinearModels", "unwrap", "Unwrapper", "VERIFY_RTOL"]
@@ -53,34 +54,6 @@ def _llm_error_and_scale(X, eta, coef, intercept, region, chunk_size: int = DEFA
             err = e if e != e or e > err else err  # a NaN error is kept, never dropped by max()
             scale = max(scale, float(np.max(np.abs(es[:, j]))), float(np.max(np.einsum("nd,nd->n", np.abs(Xs), np.abs(W)))))
     return err, scale
-
-
-def _nonfinite_rows(X, eta, coef, intercept, region, chunk_size: int = DEFAULT_CHUNK_SIZE) -> np.ndarray:
-    """Rows whose output, LLM value, error or scale ``sum_j |w_j x_j|`` is NaN or infinite."""
-    bad = np.zeros(X.shape[0], bool)
-    with np.errstate(all="ignore"):
-        for s in range(0, X.shape[0], chunk_size):
-            Xs, rs, es = X[s : s + chunk_size], region[s : s + chunk_size], eta[s : s + chunk_size]
-            for j in range(coef.shape[1]):
-                W = coef[rs, j, :]
-                llm = np.einsum("nd,nd->n", Xs, W) + intercept[rs, j]
-                size = np.einsum("nd,nd->n", np.abs(Xs), np.abs(W))
-                bad[s : s + chunk_size] |= ~(np.isfinite(es[:, j]) & np.isfinite(llm) & np.isfinite(es[:, j] - llm) & np.isfinite(size))
-    return np.flatnonzero(bad)
-
-
-def _certify_finite(err: float, scale: float, rows_of, name: str) -> None:
-    """Raise :class:`NotExactError` naming the rows when the error or the tolerance is not finite."""
-    if np.isfinite(err) and np.isfinite(scale):
-        return
-    rows = rows_of()
-    shown = ", ".join(map(str, rows[:10].tolist())) + (", ..." if rows.size > 10 else "")
-    raise NotExactError(
-        f"The network output or its local linear model is NaN or infinite on {rows.size} row(s) of {name} "
-        f"(row {shown}), so exactness cannot be certified there (max error {err}, tolerance scale {scale}). "
-        "The inputs or weights overflow float64: rescale the data, check the weights for huge values, or drop "
-        "those rows."
-    )
 
 
 def _affine_maps_chunked(network: ReLUNetwork, keys: np.ndarray, chunk_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +208,7 @@ class LocalLinearModels:
             coef, intercept = self.network.affine_maps(unpack_patterns(uniq.keys, self.network.n_hidden_units))
             labels = uniq.inverse
         err, scale = _llm_error_and_scale(X, eta, coef, intercept, labels)
-        _certify_finite(err, scale, lambda: _nonfinite_rows(X, eta, coef, intercept, labels), "X")
+        certify_finite(err, scale, lambda: nonfinite_rows(X, eta, coef, intercept, labels), "X")
         return err
 
     def predict_decision(self, X) -> np.ndarray:
@@ -360,7 +333,7 @@ def unwrap(
     )
     if verify:
         err, scale = _llm_error_and_scale(Xa, eta, coef, intercept, uniq.inverse, chunk_size)
-        _certify_finite(err, scale, lambda: _nonfinite_rows(Xa, eta, coef, intercept, uniq.inverse, chunk_size), "X")
+        certify_finite(err, scale, lambda: nonfinite_rows(Xa, eta, coef, intercept, uniq.inverse, chunk_size), "X")
         result.max_error_ = err
         if not err <= VERIFY_RTOL * scale:
             raise NotExactError(

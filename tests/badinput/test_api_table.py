@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import reluscope
 from reluscope.diagnose import pattern_overlap
@@ -90,7 +91,7 @@ EXPLAIN = [
     ("short", X0[0, :2], None, False),
     ("string", np.array(["1", "2", "x"]), None, False),
     ("none", None, None, False),
-    ("sparse_row", __import__("scipy.sparse", fromlist=["csr_matrix"]).csr_matrix(X1), X1, True),
+    ("sparse_row", sp.csr_matrix(X1), X1, True),
 ]
 
 
