@@ -157,8 +157,10 @@ def _check_out_file(out: str) -> None:
 def _load(args):
     from .io import load_model
 
-    net = load_model(args.model, trust_pickle=args.trust_pickle, activation=args.activation, output=args.output)
-    return net
+    try:
+        return load_model(args.model, trust_pickle=args.trust_pickle, activation=args.activation, output=args.output)
+    except ReluscopeError as exc:
+        raise type(exc)(f"--model: {exc}") from exc
 
 
 def cmd_unwrap(args) -> int:
