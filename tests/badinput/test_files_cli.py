@@ -294,3 +294,9 @@ def test_cli_subprocess_exit_code_and_no_traceback(files):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("model", [b"\x08\x07garbage\xff\xff", b"not protobuf at all" * 4, 123, None], ids=["garbage", "text", "int", "none"])
+def test_from_onnx_bad_objects(model):
+    pytest.importorskip("onnx", reason="ONNX cases need onnx")
+    run_case(lambda: reluscope.from_onnx(model), None, ("ONNX", "from_onnx"))

@@ -197,3 +197,9 @@ def test_leaky_spellings_accepted(act):
 @pytest.mark.parametrize("act", ["tanh", "leaky_relu:x", "leaky_relu:", np.nan, np.inf, "nan", None, ("leaky_relu", "a")], ids=repr)
 def test_bad_activation(act):
     run_case(lambda: _leaky_net(act), None, ("activation",))
+
+
+@pytest.mark.parametrize("y", [np.array(list("abcdefg")), np.array([1.0, None, 2, 3, 4, 5, 6], dtype=object)], ids=["strings", "none"])
+def test_bad_target_refused_at_unwrap_not_later(y):
+    with pytest.raises(reluscope.InvalidInputError, match=r"\by\b"):
+        reluscope.unwrap(NET, X0, y)
