@@ -7,13 +7,23 @@
 - ``'l1'``: ``Lasso(alpha)`` or L1 logistic regression with ``C = 1 / alpha``
   (liblinear; its intercept column is scaled by 1000, so the penalty on the intercept is negligible);
 - ``'l2'``: ``Ridge(alpha)`` or L2 logistic regression with ``C = 1 / alpha``;
+- ``'logistic'`` (binary only): the model of scikit-learn's default
+  ``LogisticRegression()`` (L2, ``C = 1``), the refit of the paper's CoCircles
+  code (Table 2), solved to convergence (lbfgs, ``tol = 1e-10``): with the
+  default ``tol = 1e-4`` lbfgs stops early at a point that depends on the
+  scikit-learn version (5.3118 against the converged 5.3201 of Table 2 for
+  the intercept of its region 1, scikit-learn 1.8); ``alpha`` is ignored;
+- ``'lasso_cv'`` (regression only): scikit-learn's default ``LassoCV()`` (100
+  alphas, 5 unshuffled folds), so ``alpha`` is re-tuned on each cluster's rows:
+  the refit of the paper's BostonHouse code (Figures 16, 19); ``alpha`` is ignored;
 - ``None``: no refit; the cluster's model is the row-weighted mean of its
   regions' exact network LLMs, ``sum_P |R^P| (w~^P, b~^P) / sum_P |R^P|``.
 
 Fallbacks (recorded in ``MergedModel.refit_status_``, with a warning): a GLM
 cannot be fitted to a classification cluster whose rows are all one class
 (the likelihood has no maximum), nor an unpenalised GLM to a cluster with
-fewer rows than ``n_features + 1`` (not identifiable); such a cluster keeps the
+fewer rows than ``n_features + 1`` (not identifiable), nor ``'lasso_cv'`` to a
+cluster with fewer rows than its 5 folds; such a cluster keeps the
 ``refit=None`` model, the network's own mean LLM, instead.
 """
 
@@ -26,13 +36,19 @@ import numpy as np
 
 from ..errors import InvalidInputError
 
-REFITS = ("glm", "l1", "l2", None)
+REFITS = ("glm", "l1", "l2", "logistic", "lasso_cv", None)
+#: Refits whose penalty is tuned by cross-validation on each fit (and so on each bootstrap resample).
+CV_REFITS = ("lasso_cv",)
+#: Refits with a penalty: their Wald standard errors ignore it (see ``wald_inference(penalised=...)``).
+PENALISED_REFITS = ("l1", "l2", "logistic", "lasso_cv")
+_TASK_ONLY = {"logistic": "binary", "lasso_cv": "regression"}
 
 #: Status strings of ``MergedModel.refit_status_``.
 STATUS_REFIT = "refit"
 STATUS_NETWORK = "network mean LLM"
 STATUS_ONE_CLASS = "network mean LLM (one class)"
 STATUS_FEW_ROWS = "network mean LLM (fewer rows than features + 1)"
+STATUS_FEW_FOLD_ROWS = "network mean LLM (fewer rows than LassoCV folds)"
 
 
 def _logistic(C: float, l1: bool, random_state=None):
@@ -60,6 +76,17 @@ def make_estimator(task: str, refit, alpha: float, random_state=None):
         raise InvalidInputError(f"alpha must be a positive number for refit={refit!r}, got {alpha!r}.")
     if refit is None:
         return None
+    if refit in _TASK_ONLY and task != _TASK_ONLY[refit]:
+        raise InvalidInputError(
+            f"refit={refit!r} is for {_TASK_ONLY[refit]} networks; this one is {task!r}. "
+            f"Use {'lasso_cv' if task == 'regression' else 'logistic'!r}, 'glm', 'l1' or 'l2'."
+        )
+    if refit == "logistic":
+        return _logistic(1.0, False)
+    if refit == "lasso_cv":
+        from sklearn.linear_model import LassoCV
+
+        return LassoCV()
     if task == "regression":
         if refit == "glm":
             return LinearRegression()
@@ -93,6 +120,8 @@ def fit_one(estimator, X: np.ndarray, y: np.ndarray, task: str, refit):
         return None, None, None, STATUS_ONE_CLASS
     if refit == "glm" and X.shape[0] < X.shape[1] + 1:
         return None, None, None, STATUS_FEW_ROWS
+    if refit in CV_REFITS and X.shape[0] < (getattr(estimator, "cv", None) or 5):
+        return None, None, None, STATUS_FEW_FOLD_ROWS
     model = clone(estimator)
     with warnings.catch_warnings():
         # quasi-separated classes drive unpenalised logistic coefficients large; the
