@@ -145,13 +145,28 @@ def one_replicate(name: str, rep: int):
     }
 
 
+def markdown(results: dict) -> str:
+    """Ours beside the paper's, one pair of rows per data set (in ``DATASETS`` order)."""
+    rows = []
+    for name in (n for n in DATASETS if n in results):
+        summary, R = results[name]["summary"], results[name]["reps"]
+        ours = " | ".join(fmt(summary[m]["mean"], summary[m]["std"]) for m in (*METHODS, "n_cluster"))
+        theirs = " | ".join(fmt(*PAPER[name][m]) for m in (*METHODS, "n_cluster"))
+        no_es = summary["SLFN no early stop"]
+        metric = PAPER[name]["metric"]
+        rows.append(f"| {name} ({metric}) | paper recipe, R={R} | {ours} | {summary['FL-Net beats SLFN']} | {fmt(no_es['mean'], no_es['std'])} |")
+        rows.append(f"| {name} ({metric}) | paper, R=100 | {theirs} | - | - |")
+    header = "| Data | Source | " + " | ".join(METHODS) + " | n_cluster | FL-Net beats SLFN | SLFN without early stopping |\n|---|---|" + "---|" * (len(METHODS) + 3)
+    return header + "\n" + "\n".join(rows)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--datasets", nargs="+", default=list(DATASETS))
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "table3_paper_recipe.json"))
     args = ap.parse_args(argv)
-    results, rows = {}, []
+    results = {}
     for name in args.datasets:
         t = time.perf_counter()
         reps = [one_replicate(name, r) for r in range(args.reps)]
@@ -162,24 +177,17 @@ def main(argv=None):
         better = "<" if PAPER[name]["metric"] == "MSE" else ">"
         fl_wins = sum((r["FL-Net"] < r["SLFN"]) if better == "<" else (r["FL-Net"] > r["SLFN"]) for r in reps)
         summary["FL-Net beats SLFN"] = f"{fl_wins} of {len(reps)}"
-        no_es = summary["SLFN no early stop"]
         results[name] = {"reps": args.reps, "summary": summary, "replicates": reps, "seconds": time.perf_counter() - t}
-        ours = " | ".join(fmt(summary[m]["mean"], summary[m]["std"]) for m in (*METHODS, "n_cluster"))
-        theirs = " | ".join(fmt(*PAPER[name][m]) for m in (*METHODS, "n_cluster"))
-        rows.append(f"| {name} ({PAPER[name]['metric']}) | paper recipe, R={args.reps} | {ours} | {fl_wins} of {len(reps)} | {fmt(no_es['mean'], no_es['std'])} |")
-        rows.append(f"| {name} ({PAPER[name]['metric']}) | paper, R=100 | {theirs} | - | - |")
-        print(rows[-2], flush=True)
-    header = "| Data | Source | " + " | ".join(METHODS) + " | n_cluster | FL-Net beats SLFN | SLFN without early stopping |\n|---|---|" + "---|" * (len(METHODS) + 3)
-    table = header + "\n" + "\n".join(rows)
+        print(markdown({name: results[name]}).splitlines()[2], flush=True)
+    out = Path(args.out)
+    if out.exists():  # keep other data sets' results from earlier runs
+        results = {**json.loads(out.read_text()).get("results", {}), **results}
+    table = markdown(results)
     print("\n" + table)
     import sklearn
 
     meta = {"machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), CPU only", "python": platform.python_version(),
             "sklearn": sklearn.__version__, "command": f"benchmarks/table3_paper_recipe.py --reps {args.reps}", "markdown": table}
-    out = Path(args.out)
-    if out.exists():  # keep other data sets' results from earlier runs
-        old = json.loads(out.read_text())
-        results = {**old.get("results", {}), **results}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     print(f"\nwrote {out}")
