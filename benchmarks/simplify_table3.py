@@ -61,7 +61,7 @@ def load(name: str, seed: int):
     from reluscope import datasets
 
     if name == "ChirpWave":
-        X, y = datasets.make_chirpwave(2000, noise=0.1, random_state=seed)
+        X, y = datasets.make_chirpwave(2000, noise=0.1, design="random", random_state=seed)
         return X, y, "regression", [40] * 4, "glm", 1.0, False
     if name == "CoCircles":
         X, y = datasets.make_cocircles(2000, noise=0.1, random_state=seed)

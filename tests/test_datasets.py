@@ -31,3 +31,14 @@ def test_bundled_sets_load_offline():
     assert X.shape == (442, 10)
     with pytest.raises(InvalidInputError, match="Unknown bundled"):
         load_bundled("boston")
+
+
+def test_chirpwave_designs():
+    X, y = make_chirpwave(11, noise=0.0)
+    np.testing.assert_array_equal(X[:, 0], np.linspace(0, 1, 11))  # the paper's design is the default
+    np.testing.assert_allclose(y, np.sin(2 * np.pi / (X[:, 0] + 0.2)))
+    Xr, _ = make_chirpwave(500, design="random", random_state=3)
+    x = np.random.RandomState(3).uniform(0.0, 1.0, size=500)
+    np.testing.assert_array_equal(Xr[:, 0], x)
+    with pytest.raises(InvalidInputError, match="design"):
+        make_chirpwave(10, design="grid")

@@ -137,3 +137,31 @@ def test_auc_of_columns_matches_sklearn_with_and_without_ties():
     for j in range(S.shape[1]):
         assert auc[j] == pytest.approx(roc_auc_score(y, S[:, j]), abs=1e-12)
     assert auc[2] == 0.5  # a constant (trivial) LLM
+
+
+def test_ddof_and_global_auc_on_against_direct_loops():
+    """ddof=0: population std (0 for one-row regions); 'probability': AUC of the float64 sigmoid (ties where it saturates)."""
+    from scipy.special import expit
+
+    rng = np.random.default_rng(7)
+    net = random_network(rng, [2, 10, 10, 1], output="sigmoid", classes=[0, 1])
+    X = rng.normal(scale=40.0, size=(800, 2))  # large scores: the sigmoid saturates to 0 or 1 for some rows
+    y = (rng.random(800) < expit(net.decision_function(X))).astype(int)
+    llms = unwrap(net, X, y)
+    s0 = llms.summary(ddof=0, global_auc_on="probability", global_metrics="all")
+    s1 = llms.summary()
+    saturated = 0
+    for r in range(llms.n_regions):
+        rows = llms.labels_ == r
+        assert s0.loc[r, "Response Std"] == pytest.approx(np.std(y[rows]), abs=1e-12)
+        if rows.sum() == 1:
+            assert s0.loc[r, "Response Std"] == 0 and np.isnan(s1.loc[r, "Response Std"])
+        score = X @ llms.coef_[r] + llms.intercept_[r]
+        assert s0.loc[r, "Global AUC"] == pytest.approx(roc_auc_score(y, expit(score)), abs=1e-12)
+        assert s1.loc[r, "Global AUC"] == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+        saturated += np.unique(expit(score)).size < np.unique(score).size
+    assert saturated > 0  # the two options differ on this network
+    with pytest.raises(InvalidInputError, match="ddof"):
+        llms.summary(ddof=2)
+    with pytest.raises(InvalidInputError, match="global_auc_on"):
+        llms.summary(global_auc_on="sigmoid")

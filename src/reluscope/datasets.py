@@ -1,7 +1,8 @@
 """Data sets of the seed papers, generated or bundled: nothing downloads.
 
 - CoCircles: ``sklearn.datasets.make_circles(noise=0.1)`` (section 3 of ``001``).
-- ChirpWave: ``y = sin(2 pi / (x + 0.2)) + N(0, 0.1^2)``, ``x ~ U[0, 1]``.
+- ChirpWave: ``y = sin(2 pi / (x + 0.2)) + N(0, 0.1^2)``, ``x`` evenly spaced on
+  ``[0, 1]`` (the paper's generator) or ``x ~ U[0, 1]`` (``design='random'``).
 - Moons: ``sklearn.datasets.make_moons``.
 - scikit-learn's bundled sets (diabetes, breast cancer, wine, iris, digits)
   via :func:`load_bundled`.
@@ -44,14 +45,37 @@ def make_cocircles(n_samples: int = 2000, *, noise: float = 0.1, factor: float =
     return _frame(X, y, ["x1", "x2"], "y", as_frame)
 
 
-def make_chirpwave(n_samples: int = 2000, *, noise: float = 0.1, random_state=None, as_frame: bool = False):
-    """ChirpWave regression of ``001``: ``y = sin(2 pi / (x + 0.2)) + eps``, ``eps ~ N(0, noise^2)``, ``x ~ U[0, 1]``.
+def make_chirpwave(n_samples: int = 2000, *, noise: float = 0.1, design: str = "linspace", random_state=None, as_frame: bool = False):
+    """ChirpWave regression of ``001``: ``y = sin(2 pi / (x + 0.2)) + eps``, ``eps ~ N(0, noise^2)``.
+
+    Parameters
+    ----------
+    n_samples : int, default 2000
+    noise : float, default 0.1
+        Standard deviation of ``eps``.
+    design : {'linspace', 'random'}, default 'linspace'
+        ``'linspace'``: ``x = linspace(0, 1, n_samples)``, the generator of the
+        paper's code (the authors' ``doppler(2000, 0.1)`` with
+        ``np.random.seed(1)``: ``random_state=1`` draws the very same noise);
+        ``'random'``: ``x ~ U[0, 1]`` drawn first, then the noise (the design
+        of reluscope <= 0.1's default, kept for its recorded benchmarks).
+    random_state : int, RandomState or None
+        Seed of the noise (and of ``x`` for ``design='random'``).
 
     Returns ``(X, y)``: X (n, 1) with feature ``x``.
+
+    References
+    ----------
+    Sudjianto et al., section 3 (ChirpWave: ``x_i in [0, 1]``, ``i = 1..2000``, ``N(0, 0.1^2)`` noise).
     """
     rng = check_random_state(random_state)
     n = _check_n(n_samples)
-    x = rng.uniform(0.0, 1.0, size=n)
+    if design == "linspace":
+        x = np.linspace(0.0, 1.0, n)
+    elif design == "random":
+        x = rng.uniform(0.0, 1.0, size=n)
+    else:
+        raise InvalidInputError(f"design must be 'linspace' (the paper's) or 'random', got {design!r}.")
     y = np.sin(2 * np.pi / (x + 0.2)) + rng.normal(0.0, noise, size=n)
     return _frame(x[:, None], y, ["x"], "y", as_frame)
 

@@ -4,7 +4,9 @@ Columns, regions sorted by Count (descending, ties by pattern):
 
 - ``Count``: rows of the data in the region, ``|R_train^P|``.
 - ``Response Mean``, ``Response Std``: of the response in the region; the
-  standard deviation is the sample one (ddof=1), NaN for one-row regions.
+  standard deviation is the sample one by default (``ddof=1``, NaN for one-row
+  regions: what aletheia-dnn 1.3.5's code computes); ``ddof=0`` gives the
+  population one (0 for one-row regions), what the paper's Figures 10-11 print.
 - regression: ``Local MSE`` (network on the region's rows) and ``Global MSE``
   (the region's LLM applied to *all* rows);
 - binary classification: ``Local AUC`` (network score on the region's rows,
@@ -162,8 +164,11 @@ def auc_of_columns(S: np.ndarray, positive: np.ndarray) -> np.ndarray:
 AUC_BLOCK = 8
 
 
-def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, progress=None, n_jobs=None) -> np.ndarray:
+def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, progress=None, n_jobs=None, link: bool = False) -> np.ndarray:
     """AUC over all rows of the LLM score ``w~ x + b~`` of each listed region.
+
+    ``link=True`` scores the float64 sigmoid of that score instead (ties where
+    it saturates; aletheia-dnn and the paper's Figure 10).
 
     Regions are scored in blocks of at most ``AUC_BLOCK`` by ``n_jobs``
     threads (NumPy's sort releases the GIL; default: the CPU count); the
@@ -184,7 +189,12 @@ def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, pro
     blocks = [regions[s : s + per_block] for s in range(0, regions.size, per_block)]
 
     def score(block):
-        return auc_of_columns(X @ coef[block, 0, :].T + intercept[block, 0], pos)
+        S = X @ coef[block, 0, :].T + intercept[block, 0]
+        if link:
+            from scipy.special import expit
+
+            S = expit(S)
+        return auc_of_columns(S, pos)
 
     with ThreadPoolExecutor(n_jobs) as pool:
         results = pool.map(score, blocks)
@@ -222,7 +232,9 @@ def _check_summary_args(global_metrics, memory_limit_mb):
     return check_global_metrics(global_metrics), check_positive_number(memory_limit_mb, "memory_limit_mb")
 
 
-def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
+def region_summary(
+    llms, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None, ddof: int = 1, global_auc_on: str = "logit"
+) -> pd.DataFrame:
     """The paper's region summary for an unwrap result.
 
     Parameters
@@ -238,6 +250,15 @@ def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.
         Bound on the working memory of the chunked Global AUC.
     progress : bool or None
         tqdm bar over region chunks.
+    ddof : {1, 0}, default 1
+        Delta degrees of freedom of ``Response Std``: 1 (the sample std, NaN for
+        one-row regions; aletheia-dnn 1.3.5's ``summary()`` and its notebooks) or 0
+        (the population std, 0 for one-row regions; the paper's Figures 10-11
+        and its "Response Std = 0" share of Figure 12).
+    global_auc_on : {'logit', 'probability'}, default 'logit'
+        Score whose AUC is the ``Global AUC``: the LLM's logit ``w~ x + b~``
+        (exact; the default) or its float64 sigmoid, which saturates and ties
+        large scores as aletheia-dnn and the paper's Figure 10 do.
 
     Returns
     -------
@@ -246,11 +267,13 @@ def region_summary(llms, *, global_metrics="auto", memory_limit_mb: float = 512.
     global_metrics, memory_limit_mb = _check_summary_args(global_metrics, memory_limit_mb)
     return summary_table(
         llms.network, llms.X_, llms.y_, llms.labels_, llms.decision_, llms.coef_3d, llms.intercept_2d, llms.trivial_,
-        global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress,
+        global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress, ddof=ddof, global_auc_on=global_auc_on,
     )
 
 
-def evaluate(llms, X, y, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
+def evaluate(
+    llms, X, y, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None, ddof: int = 1, global_auc_on: str = "logit"
+) -> pd.DataFrame:
     """The region summary of the unwrapped LLMs on *new* data (aletheia's ``evaluate``).
 
     Every region of ``llms`` gets a row: Count = new rows falling in it (0
@@ -258,6 +281,7 @@ def evaluate(llms, X, y, *, global_metrics="auto", memory_limit_mb: float = 512.
     metrics of its LLM over all new rows.  Rows whose pattern was never seen
     in training are counted in ``df.attrs['unseen_rows']``; they enter the
     global metrics (every LLM is evaluated on every row) but no local one.
+    ``ddof`` and ``global_auc_on`` as in :func:`region_summary`.
     """
     global_metrics, memory_limit_mb = _check_summary_args(global_metrics, memory_limit_mb)
     X = llms.check_X(X)
@@ -268,16 +292,25 @@ def evaluate(llms, X, y, *, global_metrics="auto", memory_limit_mb: float = 512.
     decision, _ = llms.network._forward_raw(X)
     df = summary_table(
         llms.network, X, y, labels, decision, llms.coef_3d, llms.intercept_2d, llms.trivial_,
-        global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress,
+        global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress, ddof=ddof, global_auc_on=global_auc_on,
     )
     df.attrs["unseen_rows"] = int((labels < 0).sum())
     return df
 
 
+def _check_summary_options(ddof, global_auc_on) -> None:
+    if isinstance(ddof, bool) or ddof not in (0, 1):
+        raise InvalidInputError(f"ddof must be 1 (sample std, the default) or 0 (population std, the paper's figures), got {ddof!r}.")
+    if global_auc_on not in ("logit", "probability"):
+        raise InvalidInputError(f"global_auc_on must be 'logit' (the default) or 'probability' (the paper's sigmoid), got {global_auc_on!r}.")
+
+
 def summary_table(
-    network, X, y, labels, decision, coef, intercept, trivial, *, global_metrics="auto", memory_limit_mb=512.0, progress=None
+    network, X, y, labels, decision, coef, intercept, trivial, *, global_metrics="auto", memory_limit_mb=512.0, progress=None,
+    ddof: int = 1, global_auc_on: str = "logit",
 ) -> pd.DataFrame:
     """Region summary from arrays: ``labels`` (n,) region of each row (-1: none), ``decision`` (n, k) network output."""
+    _check_summary_options(ddof, global_auc_on)
     net = network
     R = coef.shape[0]
     keep = labels >= 0
@@ -296,14 +329,14 @@ def summary_table(
                 Yk = Y[keep]
                 mean = np.stack([np.bincount(lab, weights=Yk[:, j], minlength=R) for j in range(Y.shape[1])], 1) / counts[:, None]
                 sq = np.stack([np.bincount(lab, weights=(Yk[:, j] - mean[lab, j]) ** 2, minlength=R) for j in range(Y.shape[1])], 1)
-                std = np.sqrt(sq / (counts[:, None] - 1))
+                std = np.sqrt(sq / (counts[:, None] - ddof))
                 # a constant response has std exactly 0 (the bincount mean may be off by round-off)
                 lo = np.full((R, Y.shape[1]), np.inf)
                 hi = np.full((R, Y.shape[1]), -np.inf)
                 np.minimum.at(lo, lab, Yk)
                 np.maximum.at(hi, lab, Yk)
                 std[lo == hi] = 0.0
-                std[counts <= 1] = np.nan
+                std[counts <= ddof] = np.nan
                 df["Response Mean"] = mean.mean(axis=1)
                 df["Response Std"] = std.mean(axis=1)
             if task == "regression":
@@ -312,7 +345,9 @@ def summary_table(
                 df["Global MSE"] = global_mse(X, Y, coef, intercept)
             elif task == "binary":
                 df["Local AUC"] = grouped_auc(lab, decision[keep, 0], yv[keep], R)
-                df["Global AUC"] = global_auc(X, yv, coef, intercept, regions, memory_limit_mb=memory_limit_mb, progress=progress)
+                df["Global AUC"] = global_auc(
+                    X, yv, coef, intercept, regions, memory_limit_mb=memory_limit_mb, progress=progress, link=global_auc_on == "probability"
+                )
             elif task == "multiclass":
                 classes = net.classes if net.classes is not None else np.arange(net.n_outputs)
                 unknown = ~np.isin(y, classes)

@@ -230,17 +230,30 @@ class LocalLinearModels:
             frames.append(df)
         return pd.concat(frames) if len(frames) > 1 else frames[0]
 
-    def summary(self, *, global_metrics: str | int = "auto", memory_limit_mb: float = 512.0, progress: bool | None = None) -> pd.DataFrame:
-        """Region summary table (section 4 of ``001``, Figures 10-11); see :func:`reluscope.summary.region_summary`."""
+    def summary(
+        self, *, global_metrics: str | int = "auto", memory_limit_mb: float = 512.0, progress: bool | None = None,
+        ddof: int = 1, global_auc_on: str = "logit",
+    ) -> pd.DataFrame:
+        """Region summary table (section 4 of ``001``, Figures 10-11); see :func:`reluscope.summary.region_summary`.
+
+        ``ddof=0`` and ``global_auc_on='probability'`` give the paper's Figure 10/11 columns.
+        """
         from .summary import region_summary
 
-        return region_summary(self, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress)
+        return region_summary(
+            self, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress, ddof=ddof, global_auc_on=global_auc_on
+        )
 
-    def evaluate(self, X, y, *, global_metrics: str | int = "auto", memory_limit_mb: float = 512.0, progress: bool | None = None) -> pd.DataFrame:
+    def evaluate(
+        self, X, y, *, global_metrics: str | int = "auto", memory_limit_mb: float = 512.0, progress: bool | None = None,
+        ddof: int = 1, global_auc_on: str = "logit",
+    ) -> pd.DataFrame:
         """These LLMs' region summary on new data; see :func:`reluscope.summary.evaluate`."""
         from .summary import evaluate
 
-        return evaluate(self, X, y, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress)
+        return evaluate(
+            self, X, y, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress, ddof=ddof, global_auc_on=global_auc_on
+        )
 
     def report(self, path, **kwargs):
         """Write the self-contained HTML report of these LLMs (needs :mod:`reluscope.report`)."""

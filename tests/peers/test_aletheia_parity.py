@@ -138,3 +138,12 @@ def test_global_auc_difference_is_the_link_saturation(pair):
         assert a_auc[r] == pytest.approx(roc_auc_score(y, prob), abs=1e-12)
         if np.unique(prob).size == np.unique(score).size:  # the float64 sigmoid made no new ties: same AUC
             assert a_auc[r] == pytest.approx(r_auc[r], abs=1e-12)
+
+
+def test_global_auc_on_probability_is_aletheias(pair):
+    """``summary(global_auc_on='probability')`` scores the float64 sigmoid, as aletheia does (the paper's Figure 10)."""
+    _, a_sum, llms, _, _, _, perm = pair
+    if llms.network.task != "binary":
+        pytest.skip("regressor: Global MSE instead")
+    r_auc = llms.summary(global_metrics="all", global_auc_on="probability", progress=False)["Global AUC"].to_numpy(np.float64)
+    np.testing.assert_allclose(r_auc, _aligned(a_sum, "Global AUC", perm), rtol=0, atol=1e-12)

@@ -142,8 +142,11 @@ def cut_tree(children: np.ndarray, n_leaves: int, n_clusters: int) -> np.ndarray
     return remap[np.searchsorted(np.unique(labels), labels)]
 
 
+ABSORB = ("nearest_region", "centroid")
+
+
 def absorb_small_clusters(
-    labels: np.ndarray, counts: np.ndarray, centers: np.ndarray, min_samples: int
+    labels: np.ndarray, counts: np.ndarray, centers: np.ndarray, min_samples: int, method: str = "nearest_region"
 ) -> np.ndarray:
     """Merge every cluster with fewer than ``min_samples`` rows into its nearest large cluster.
 
@@ -157,6 +160,12 @@ def absorb_small_clusters(
         Region centres (eq. 19).
     min_samples : int
         The threshold ``tau``.
+    method : {'nearest_region', 'centroid'}, default 'nearest_region'
+        ``'nearest_region'``: the large cluster holding the region centre
+        nearest to any region centre of the small one; ``'centroid'``: the
+        large cluster whose centroid (mean of its training rows, i.e. the
+        row-weighted mean of its region centres) is nearest to the small
+        cluster's centroid, as the paper's code (aletheia-dnn) does.
 
     Returns
     -------
@@ -181,6 +190,21 @@ def absorb_small_clusters(
     if not large.any():
         large[np.argmax(rows)] = True
     small_llm = ~large[labels]
+    if method == "centroid":
+        if small_llm.any():
+            w = np.asarray(counts, np.float64)
+            sums = np.stack([np.bincount(labels, weights=w * centers[:, j], minlength=n_cl) for j in range(centers.shape[1])], 1)
+            centroid = sums / rows[:, None]
+            big = np.flatnonzero(large)
+            small = np.flatnonzero(~large & (rows > 0))
+            nn = NearestNeighbors(n_neighbors=1).fit(centroid[big])
+            _, idx = nn.kneighbors(centroid[small])
+            dest = np.arange(n_cl)
+            dest[small] = big[idx[:, 0]]
+            labels = dest[labels]
+        return _relabel_by_rows(labels, counts)
+    if method != "nearest_region":
+        raise InvalidInputError(f"absorb={method!r} is not one of {ABSORB}.")
     if small_llm.any():
         nn = NearestNeighbors(n_neighbors=1).fit(centers[~small_llm])
         dist, idx = nn.kneighbors(centers[small_llm])

@@ -63,11 +63,11 @@ class Partition:
     nn: object  # NearestNeighbors on the region centres (unseen patterns)
 
 
-def build_partition(llms, raw_labels, y, task, min_samples, estimator, refit) -> Partition:
-    """Steps 4-6 of Algorithm 1 on a cut of the tree."""
+def build_partition(llms, raw_labels, y, task, min_samples, estimator, refit, absorb: str = "nearest_region") -> Partition:
+    """Steps 4-6 of Algorithm 1 on a cut of the tree (``absorb``: see :func:`._cluster.absorb_small_clusters`)."""
     from sklearn.neighbors import NearestNeighbors
 
-    region_cluster = absorb_small_clusters(raw_labels, llms.count_, llms.centers_, min_samples)
+    region_cluster = absorb_small_clusters(raw_labels, llms.count_, llms.centers_, min_samples, absorb)
     n_cl = int(region_cluster.max()) + 1
     mean_c, mean_b = weighted_llm(llms.coef_, llms.intercept_, llms.count_, region_cluster, n_cl)
     row_cluster = region_cluster[llms.labels_]

@@ -3,7 +3,9 @@
 - :func:`wald_inference`: per cluster, the Wald table of the unpenalised refit
   (``refit='glm'``) computed by statsmodels on the cluster's training rows:
   ``sm.OLS`` (``Sigma = sigma^2 (X^T X)^-1``, t with ``n_1 - d - 1`` df) or
-  ``sm.Logit`` (``Sigma = (X^T W X)^-1``, z).
+  ``sm.Logit`` (``Sigma = (X^T W X)^-1``, z).  With ``penalised='allow'`` the
+  same formulas are evaluated at a penalised estimate (what the paper's Table
+  2 did with ``LogisticRegression()``); those standard errors ignore the penalty.
 - :func:`bootstrap_inference`: for penalised refits (the paper shows L1), the
   refit is repeated on ``B`` bootstrap resamples of each cluster's rows; the
   result holds the coefficient distributions and ``P(coef = 0)`` per term.
@@ -23,7 +25,7 @@ from .._progress import progress_bar
 from ..errors import InvalidInputError
 from ..summary import grouped_auc
 from . import _core
-from ._refit import STATUS_REFIT, fit_one, make_estimator
+from ._refit import CV_REFITS, PENALISED_REFITS, STATUS_REFIT, fit_one, make_estimator
 
 __all__ = ["wald_inference", "bootstrap_inference", "BootstrapResult", "cluster_metrics"]
 
@@ -53,16 +55,32 @@ def _fitted(model):
     return model
 
 
-def wald_inference(model, *, alpha: float = 0.05) -> pd.DataFrame:
+#: ``attrs['warning']`` of a Wald table computed at a penalised estimate.
+PENALTY_IGNORED = (
+    "standard errors ignore the penalty: the unpenalised Wald formulas are evaluated at the penalised estimate "
+    "(as the paper's Table 2); they are not valid inference for the penalised fit, use bootstrap_inference"
+)
+
+
+def wald_inference(model, *, alpha: float = 0.05, penalised: str = "refuse") -> pd.DataFrame:
     """Table 2 of ``001`` for every refitted cluster of a Merge-Net.
 
     Parameters
     ----------
     model : MergedModel
-        Fitted with ``refit='glm'`` (Wald tests of a penalised fit are not valid;
-        use :func:`bootstrap_inference`).
+        Fitted with ``refit='glm'``, or a penalised refit with ``penalised='allow'``.
     alpha : float, default 0.05
         Confidence intervals at level ``1 - alpha``.
+    penalised : {'refuse', 'allow'}, default 'refuse'
+        A penalised refit ('l1', 'l2', 'logistic', 'lasso_cv') has no valid
+        Wald test: 'refuse' raises; 'allow' evaluates the unpenalised formulas
+        at the penalised estimate (``model.intercept_``, ``model.coef_``): for
+        logistic refits ``Sigma = (X^T W X)^-1`` with ``W = p^(1 - p^)`` of that
+        estimate, for regression ``sigma^2 (X^T X)^-1`` with ``sigma^2 = RSS /
+        (n_1 - d - 1)`` of its residuals.  This is what the paper's Table 2
+        reports (its code refits ``LogisticRegression()``, ``C = 1``); the table
+        then carries ``attrs['warning']`` (and a UserWarning is raised) saying
+        the standard errors ignore the penalty.
 
     Returns
     -------
@@ -71,25 +89,29 @@ def wald_inference(model, *, alpha: float = 0.05) -> pd.DataFrame:
         columns ``coef``, ``std_err``, ``t`` (regression) or ``z`` (binary),
         ``p_value``, ``ci_lower``, ``ci_upper``.  ``attrs['converged']`` says,
         per cluster, whether the fit converged (quasi-separated classes do not),
-        ``attrs['skipped']`` lists clusters that kept the network mean LLM.
+        ``attrs['skipped']`` lists clusters that kept the network mean LLM,
+        ``attrs['warning']`` is None or says the standard errors ignore a penalty.
 
     Notes
     -----
-    The numbers are statsmodels' (``OLS().fit()``, ``Logit().fit(method='newton')``)
-    on the cluster's training rows; its coefficients equal ``model.coef_`` up to
-    the scikit-learn solver's tolerance (exactly, for OLS).
+    For ``refit='glm'`` the numbers are statsmodels' (``OLS().fit()``,
+    ``Logit().fit(method='newton')``) on the cluster's training rows; its
+    coefficients equal ``model.coef_`` up to the scikit-learn solver's
+    tolerance (exactly, for OLS).
 
     References
     ----------
     Sudjianto et al., section 5.2, Table 2.
     """
-    import statsmodels.api as sm
-
     model = _fitted(model)
-    if model.refit != "glm":
+    if penalised not in ("refuse", "allow"):
+        raise InvalidInputError(f"penalised must be 'refuse' or 'allow', got {penalised!r}.")
+    at_estimate = model.refit in PENALISED_REFITS and penalised == "allow"
+    if model.refit != "glm" and not at_estimate:
         raise InvalidInputError(
             f"Wald inference needs the unpenalised refit (refit='glm'); this Merge-Net has refit={model.refit!r}. "
-            "Use model.bootstrap() for penalised refits."
+            "Use model.bootstrap() for penalised refits, or penalised='allow' for the paper's Wald numbers at the "
+            "penalised estimate (their standard errors ignore the penalty)."
         )
     if not 0.0 < alpha < 1.0:
         raise InvalidInputError(f"alpha must be in (0, 1), got {alpha!r}.")
@@ -101,28 +123,65 @@ def wald_inference(model, *, alpha: float = 0.05) -> pd.DataFrame:
         if model.refit_status_[k] != STATUS_REFIT:
             skipped.append(k)
             continue
-        Xc = sm.add_constant(X[idx], has_constant="add")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if model.task_ == "regression":
-                res = sm.OLS(y[idx], Xc).fit()
-                converged[k] = True
-            else:
-                res = sm.Logit(y[idx], Xc).fit(disp=0, method="newton", maxiter=100)
-                converged[k] = bool(res.mle_retvals.get("converged", True))
-            ci = np.asarray(res.conf_int(alpha))
-        frames[k] = pd.DataFrame(
-            {"coef": res.params, "std_err": res.bse, stat: res.tvalues, "p_value": res.pvalues, "ci_lower": ci[:, 0], "ci_upper": ci[:, 1]},
-            index=pd.Index(terms, name="term"),
-        )
+        if at_estimate:
+            beta = np.concatenate([[model.intercept_[k]], model.coef_[k]])
+            table = _wald_at(X[idx], y[idx], beta, model.task_, alpha)
+            converged[k] = True
+        else:
+            table, converged[k] = _wald_statsmodels(X[idx], y[idx], model.task_, alpha)
+        table.columns = ["coef", "std_err", stat, "p_value", "ci_lower", "ci_upper"]
+        table.index = pd.Index(terms, name="term")
+        frames[k] = table
     if not frames:
         raise InvalidInputError("No cluster was refitted (all kept the network mean LLM); nothing to test.")
     out = pd.concat(frames, names=["cluster"])
-    out.attrs.update(converged=converged, skipped=skipped, alpha=alpha)
+    out.attrs.update(converged=converged, skipped=skipped, alpha=alpha, warning=PENALTY_IGNORED if at_estimate else None)
+    if at_estimate:
+        warnings.warn(f"refit={model.refit!r}: {PENALTY_IGNORED}.", UserWarning, stacklevel=2)
     bad = [k for k, c in converged.items() if not c]
     if bad:
         warnings.warn(f"The logistic fit of clusters {bad} did not converge (separated classes); their Wald numbers are unreliable.", UserWarning, stacklevel=2)
     return out
+
+
+def _wald_statsmodels(X, y, task, alpha):
+    """Unpenalised refit and its Wald table by statsmodels: (DataFrame, converged)."""
+    import statsmodels.api as sm
+
+    Xc = sm.add_constant(X, has_constant="add")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if task == "regression":
+            res, ok = sm.OLS(y, Xc).fit(), True
+        else:
+            res = sm.Logit(y, Xc).fit(disp=0, method="newton", maxiter=100)
+            ok = bool(res.mle_retvals.get("converged", True))
+        ci = np.asarray(res.conf_int(alpha))
+    cols = {"coef": res.params, "std_err": res.bse, "stat": res.tvalues, "p": res.pvalues, "lo": ci[:, 0], "hi": ci[:, 1]}
+    return pd.DataFrame({k: np.asarray(v) for k, v in cols.items()}), ok
+
+
+def _wald_at(X, y, beta, task, alpha):
+    """Wald table of the unpenalised formulas (section 5.2 of ``001``) at a given estimate ``beta``."""
+    from scipy import stats
+    from scipy.special import expit
+
+    Xc = np.column_stack([np.ones(X.shape[0]), X])
+    eta = Xc @ beta
+    if task == "regression":
+        df = Xc.shape[0] - Xc.shape[1]
+        sigma2 = np.sum((y - eta) ** 2) / df if df > 0 else np.nan
+        cov = sigma2 * np.linalg.pinv(Xc.T @ Xc)
+        dist = stats.t(df) if df > 0 else stats.norm()
+    else:
+        p = expit(eta)
+        cov = np.linalg.pinv(Xc.T @ (Xc * (p * (1.0 - p))[:, None]))
+        dist = stats.norm()
+    se = np.sqrt(np.diag(cov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = beta / se
+    q = dist.ppf(1.0 - alpha / 2.0)
+    return pd.DataFrame({"coef": beta, "std_err": se, "stat": z, "p": 2.0 * dist.sf(np.abs(z)), "lo": beta - q * se, "hi": beta + q * se})
 
 
 @dataclass
@@ -213,12 +272,15 @@ def bootstrap_inference(model, n_bootstrap: int = 100, *, random_state=None, pro
     times (the cluster assignment is held fixed) and the cluster's estimator
     (``refit`` and ``alpha`` of the model) is refitted on each resample.  OLS
     resamples are solved together (batched normal equations); other refits are
-    fitted one by one under a tqdm bar.
+    fitted one by one under a tqdm bar.  A cross-validated refit
+    (``refit='lasso_cv'``, the paper's Figure 19) re-tunes its ``alpha`` on every
+    resample, as the paper's code does; the chosen alphas are kept in
+    ``result.attrs['alphas']`` (n_clusters, n_bootstrap).
 
     Parameters
     ----------
     model : MergedModel
-        Fitted with ``refit`` in {'glm', 'l1', 'l2'}.
+        Fitted with any ``refit`` but None.
     n_bootstrap : int, default 100
     random_state : int, RandomState or None
     progress : bool or None
@@ -229,7 +291,9 @@ def bootstrap_inference(model, n_bootstrap: int = 100, *, random_state=None, pro
     """
     model = _fitted(model)
     if model.refit is None:
-        raise InvalidInputError("refit=None keeps the network's LLMs; there is no refit to bootstrap. Use refit='glm', 'l1' or 'l2'.")
+        raise InvalidInputError(
+            "refit=None keeps the network's LLMs; there is no refit to bootstrap. Use refit='glm', 'l1', 'l2', 'logistic' or 'lasso_cv'."
+        )
     if not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 2:
         raise InvalidInputError(f"n_bootstrap must be an integer >= 2, got {n_bootstrap!r}.")
     rng = check_random_state(random_state)
@@ -239,6 +303,8 @@ def bootstrap_inference(model, n_bootstrap: int = 100, *, random_state=None, pro
     samples = np.full((model.n_clusters_, n_bootstrap, p), np.nan)
     draws = [rng.randint(0, idx.size, size=(n_bootstrap, idx.size)) for idx in rows]
     vectorised = model.task_ == "regression" and model.refit == "glm"
+    tuned = model.refit in CV_REFITS
+    alphas = np.full((model.n_clusters_, n_bootstrap), np.nan) if tuned else None
     todo = [(k, b) for k in range(model.n_clusters_) if model.refit_status_[k] == STATUS_REFIT for b in range(n_bootstrap)]
     if vectorised:
         for k, idx in enumerate(rows):
@@ -250,9 +316,14 @@ def bootstrap_inference(model, n_bootstrap: int = 100, *, random_state=None, pro
             m, c, i, _ = fit_one(est, X[sel], y[sel], model.task_, model.refit)
             if m is not None:
                 samples[k, b, 0], samples[k, b, 1:] = i, c
+                if tuned:
+                    alphas[k, b] = m.alpha_
     estimate = np.column_stack([model.intercept_, model.coef_])
     counts = np.array([idx.size for idx in rows])
-    return BootstrapResult(samples, estimate, _terms(model), counts, model.refit, {"random_state": random_state})
+    attrs = {"random_state": random_state, "alpha_retuned": tuned}
+    if tuned:
+        attrs["alphas"] = alphas
+    return BootstrapResult(samples, estimate, _terms(model), counts, model.refit, attrs)
 
 
 def cluster_metrics(model) -> pd.DataFrame:
