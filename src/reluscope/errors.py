@@ -17,6 +17,7 @@ __all__ = [
     "UnsupportedActivationError",
     "NotExactError",
     "UntrustedFileError",
+    "CovarianceError",
 ]
 
 
@@ -50,3 +51,7 @@ class NotExactError(ReluscopeError, ArithmeticError):
 
 class UntrustedFileError(ReluscopeError, ValueError):
     """Loading this file would unpickle arbitrary code; an explicit trust flag is required."""
+
+
+class CovarianceError(InvalidInputError):
+    """A covariance matrix is not symmetric positive semi-definite, or is singular where a density is required."""
