@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._progress import progress_bar
-from ..errors import InvalidInputError
-from ..geometry.polytope import normalize_rows, redundant_rows
 from ._enumerate import enumerate_lp, enumerate_polygons
 from ._polygon import box_polygon, clip_polygon, polygons_mass
 from .distributions import GaussianMixture
-from .polytope_probability import combine_methods, whitened_probability
+from .polytope_probability import combine_methods, non_redundant, whitened_probability
 
 __all__ = ["Regions", "enumerate_patterns", "whiteners", "region_polygon"]
 
@@ -70,13 +68,7 @@ class Regions:
             return
         self.systems = []
         for p in progress_bar(patterns, progress=progress, desc="regions", unit="region"):
-            A, c = network.region_inequalities(p)
-            An, cn, _ = normalize_rows(A, c)
-            try:
-                red = redundant_rows(An, cn)[0] if A.shape[0] > 1 else np.zeros(A.shape[0], bool)
-            except InvalidInputError:  # contradictory rows: an empty region
-                A, c, red = np.zeros((1, A.shape[1])), np.array([-1.0]), np.zeros(1, bool)
-            self.systems.append((A[~red], c[~red]))
+            self.systems.append(non_redundant(*network.region_inequalities(p)))
 
     def __len__(self) -> int:
         return self.patterns.shape[0]

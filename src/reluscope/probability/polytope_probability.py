@@ -39,7 +39,7 @@ from ._polygon import BOX_SIGMAS, box_polygon, clip_polygon, polygons_mass
 from ._sov import interval_mass, sov_probability
 from .distributions import GaussianMixture
 
-__all__ = ["PolytopeProbability", "polytope_probability", "whitened_probability", "combine_methods"]
+__all__ = ["PolytopeProbability", "polytope_probability", "whitened_probability", "combine_methods", "non_redundant"]
 
 _EPS = np.finfo(float).eps
 #: Singular values below this fraction of the largest count as zero when projecting on the row space.
@@ -127,6 +127,27 @@ def whitened_probability(
     return p, se, method, n
 
 
+def non_redundant(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(A, c)`` without its redundant rows (LP, :func:`reluscope.geometry.polytope.redundant_rows`).
+
+    With fewer independent rows than dimensions the polytope is a cylinder over
+    its projection on the row space of ``A``; redundancy is the same there, so
+    the LPs run in ``rank(A)`` dimensions (96 instead of 784 for an MNIST net).
+    Contradictory rows give one row ``0 <= -1`` (an empty region).
+    """
+    if A.shape[0] <= 1:
+        return A, c
+    _, s, Vt = np.linalg.svd(A, full_matrices=False)
+    k = int((s > RANK_TOL * max(s[0], 1e-300)).sum())
+    B = A @ Vt[:k].T if k < A.shape[1] else A
+    Bn, cn, _ = normalize_rows(B, c)
+    try:
+        red, _ = redundant_rows(Bn, cn)
+    except InvalidInputError:
+        return np.zeros((1, A.shape[1])), np.array([-1.0])
+    return A[~red], c[~red]
+
+
 def _check_system(A, c, d: int) -> tuple[np.ndarray, np.ndarray]:
     A = np.asarray(A, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
@@ -181,13 +202,8 @@ def polytope_probability(
     if not isinstance(distribution, GaussianMixture):
         raise InvalidInputError(f"distribution must be a reluscope.probability.GaussianMixture, got {type(distribution).__name__}.")
     A, c = _check_system(A, c, distribution.n_features)
-    if remove_redundant and A.shape[0] > 1:
-        An, cn, norms = normalize_rows(A, c)
-        try:
-            red, _ = redundant_rows(An, cn)
-        except InvalidInputError:
-            return PolytopeProbability(0.0, 0.0, "empty", 0, 0)
-        A, c = A[~red], c[~red]
+    if remove_redundant:
+        A, c = non_redundant(A, c)
     rng = np.random.default_rng(random_state)
     p = var = 0.0
     methods, spent = [], 0
