@@ -105,3 +105,24 @@ def test_bad_patterns_and_networks_raise_typed_errors():
         pattern_pmf(net, np.zeros(2))
     with pytest.raises(InvalidInputError, match="method"):
         pattern_pmf(net, dist, method="sample")
+
+
+def test_one_input_network_is_exact_intervals():
+    net = random_network(np.random.default_rng(11), [1, 4, 3, 1])
+    dist = GaussianMixture([0.5, 0.5], [[-0.5], [1.0]], [[[0.2]], [[0.6]]])
+    pmf = pattern_pmf(net, dist)
+    assert set(pmf["method"]) == {"exact-1d"}
+    assert abs(pmf.attrs["mass"] - 1.0) < 1e-12
+    _agree_with_monte_carlo(net, dist, pmf)
+
+
+def test_support_method_evaluates_the_estimated_patterns():
+    net = random_network(np.random.default_rng(12), [2, 4, 4, 1])
+    dist = GaussianMixture.normal([0.2, 0.1], 0.4)
+    est = pattern_pmf(net, dist, method="support", threshold=0.2)
+    full = pattern_pmf(net, dist)
+    assert not est.attrs["complete"] and est.attrs["mass"] <= 1.0 + 1e-12
+    merged = est.merge(full, on="pattern", suffixes=("", "_full"))
+    pos = est[est["probability"] > 0]
+    assert len(merged) == len(pos)  # every pattern with positive probability is a real region
+    assert np.allclose(merged["probability"], merged["probability_full"], rtol=1e-12, atol=1e-300)

@@ -1,6 +1,5 @@
 """The kernel P(A x <= c) against closed forms, SciPy and high-precision references."""
 
-import mpmath
 import numpy as np
 import pytest
 from scipy.integrate import quad
@@ -10,6 +9,8 @@ from scipy.stats import multivariate_normal
 from reluscope.errors import InvalidInputError, ShapeMismatchError
 from reluscope.geometry.polytope import chebyshev_center, normalize_rows, polygon_vertices
 from reluscope.probability import GaussianMixture, polytope_probability
+
+mpmath = pytest.importorskip("mpmath", reason="high-precision references need mpmath (installed with torch, via sympy)")
 
 
 def _polygon_reference(V):
