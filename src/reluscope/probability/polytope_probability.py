@@ -22,7 +22,10 @@ method             when
 =================  =========================================================
 
 The error column is a standard error for the QMC methods and a round-off
-bound for the exact ones.  A mixture adds its components (weights ``alpha_k``)
+bound for the exact ones.  Tail regions keep a relative accuracy (Owen's T
+terms, never ``1 - (1 - p)``; tilted QMC): probabilities of 1e-12 and far
+below come out positive with a relative error bar; only regions beyond about
+37 standard deviations (probability under 1e-300) underflow to 0.  A mixture adds its components (weights ``alpha_k``)
 and their variances.
 """
 
