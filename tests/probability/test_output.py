@@ -8,7 +8,7 @@ from reluscope.errors import InvalidInputError
 from reluscope.probability import GaussianMixture, classification_rates, monte_carlo, output_cdf, output_probability
 from tests.strategies import random_network
 
-N_MC = 400_000
+N_MC = 200_000
 
 
 @pytest.mark.parametrize("sizes, mean, seed", [([2, 4, 4, 4, 1], [0.3, -0.2], 0), ([3, 3, 3, 1], [0.0, 0.1, 0.0], 1)])

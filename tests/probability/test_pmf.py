@@ -9,7 +9,7 @@ from reluscope.errors import InvalidInputError
 from reluscope.probability import GaussianMixture, frame_patterns, monte_carlo, pattern_pmf, pattern_probability, two_slope_network
 from tests.strategies import random_network
 
-N_MC = 400_000
+N_MC = 200_000
 
 
 def _agree_with_monte_carlo(net, dist, pmf, seed=0):
@@ -25,7 +25,7 @@ def _agree_with_monte_carlo(net, dist, pmf, seed=0):
 
 @pytest.mark.parametrize(
     "sizes, mean, var, seed",
-    [([2, 6, 5, 1], [0.3, -0.2], 0.5, 0), ([3, 5, 3, 1], [0.1, 0.2, -0.1], 0.5, 1), ([5, 4, 3, 1], np.zeros(5), 1.0, 2)],
+    [([2, 6, 5, 1], [0.3, -0.2], 0.5, 0), ([3, 4, 3, 1], [0.1, 0.2, -0.1], 0.5, 1), pytest.param([5, 4, 3, 1], np.zeros(5), 1.0, 2, marks=pytest.mark.slow)],
 )
 def test_pmf_sums_to_one_and_matches_monte_carlo(sizes, mean, var, seed):
     net = random_network(np.random.default_rng(seed), sizes)

@@ -111,6 +111,7 @@ def test_tiny_orthant_probability_against_a_high_precision_reference(t0):
     assert abs(r.probability - ref) < 4 * r.std_error
 
 
+@pytest.mark.slow
 def test_rank_deficient_polytope_in_3d_matches_nested_quadrature():
     # 10 rows in 3-D: the stacked covariance of Proposition 1 would be rank 3 of 10
     rng = np.random.default_rng(5)

@@ -13,6 +13,7 @@ from reluscope.probability import GaussianMixture, pattern_pmf  # noqa: E402
 from tests.strategies import random_network  # noqa: E402
 
 
+@pytest.mark.slow
 def test_report_gains_random_inputs_section(tmp_path):
     rng = np.random.default_rng(0)
     net = random_network(rng, [2, 4, 3, 1])
