@@ -18,6 +18,7 @@ __all__ = [
     "NotExactError",
     "UntrustedFileError",
     "InvalidModelFileError",
+    "CovarianceError",
 ]
 
 
@@ -55,3 +56,7 @@ class UntrustedFileError(ReluscopeError, ValueError):
 
 class InvalidModelFileError(InvalidInputError):
     """A model file is missing, truncated, corrupt or inconsistent (not a readable model of its type)."""
+
+
+class CovarianceError(InvalidInputError):
+    """A covariance matrix is not symmetric positive semi-definite, or is singular where a density is required."""

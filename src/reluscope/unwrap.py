@@ -255,11 +255,14 @@ class LocalLinearModels:
             self, X, y, global_metrics=global_metrics, memory_limit_mb=memory_limit_mb, progress=progress, ddof=ddof, global_auc_on=global_auc_on
         )
 
-    def report(self, path, **kwargs):
-        """Write the self-contained HTML report of these LLMs (needs :mod:`reluscope.report`)."""
+    def report(self, path, *, distribution=None, **kwargs):
+        """Write the self-contained HTML report of these LLMs (needs :mod:`reluscope.report`).
+
+        ``distribution`` (a :class:`reluscope.probability.GaussianMixture`) adds the "Random inputs" section.
+        """
         from .report import write_report
 
-        return write_report(self, path, **kwargs)
+        return write_report(self, path, distribution=distribution, **kwargs)
 
 
 def unwrap(

@@ -26,6 +26,10 @@ Figure                         Result from                                      
 ``partial_dependence``         ``interpret.partial_dependence``                 PDP (exact)
 ``region_polygon``             ``diagnose.region_polygon_2d``                   Lemma 1, one region
 ``llm_line``, ``llm_lines``    ``diagnose.llm_line_2d`` / ``llm_lines_2d``      Figure 5 left
+``pattern_pmf``                ``probability.pattern_pmf`` (+ ``monte_carlo``)  ``002`` Figure 1
+``output_cdf``                 ``probability.output_cdf`` (+ ``monte_carlo``)   ``002`` Figure 1-2
+``support_coverage``           ``probability.coverage_curve``                   ``002`` Table 1
+``singular_values``            ``probability.jacobian_singular_values``         ``002`` Figure 3
 =============================  ==============================================  =====================
 """
 
@@ -35,6 +39,7 @@ from .dependence import partial_dependence, partial_effect
 from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
 from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
+from .probability import output_cdf, pattern_pmf, singular_values, support_coverage
 from .profile import llm_curve, local_profile
 from .regions import llm_field, region_map
 from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
@@ -65,4 +70,8 @@ __all__ = [
     "region_polygon",
     "llm_line",
     "llm_lines",
+    "pattern_pmf",
+    "output_cdf",
+    "support_coverage",
+    "singular_values",
 ]

@@ -215,6 +215,7 @@ def write_report(
     top_k: int = 10,
     extra_sections: Sequence[Section] = (),
     explain_rows: Sequence[int] = (0,),
+    distribution=None,
 ) -> Path:
     """Write one self-contained HTML report of an unwrapped ReLU network.
 
@@ -257,6 +258,9 @@ def write_report(
         Appended after the built-in views (e.g. by merging / simplification).
     explain_rows : sequence of int, default (0,)
         Rows of the unwrapped data ``llms.X_`` explained one by one.
+    distribution : reluscope.probability.GaussianMixture, optional
+        An input distribution: adds the "Random inputs" section (pattern PMF
+        and output CDF under it, ``002``) before ``extra_sections``.
 
     Returns
     -------
@@ -278,6 +282,10 @@ def write_report(
     if bad:
         raise InvalidInputError(f"extra_sections must hold reluscope.report.Section objects, got {bad[:3]}.")
     X_test, y_test = _check_test(llms, X_test, y_test)
+    if distribution is not None:
+        from ._random import random_inputs_section
+
+        extra = [random_inputs_section(llms, distribution), *extra]
     path = Path(path)
     ctx = Context(llms=llms, X_test=X_test, y_test=y_test, top_k=int(top_k), explain_rows=rows)
     try:

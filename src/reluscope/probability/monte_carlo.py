@@ -1,0 +1,143 @@
+"""Monte Carlo validator: the quantities of :mod:`reluscope.probability` by sampling.
+
+Draws from the input mixture chunk by chunk (seeded), runs one vectorised
+forward pass per chunk (:func:`reluscope.patterns.compute_patterns`) and
+accumulates pattern counts, output CDF counts and decision counts; memory is
+bounded by the chunk size.  Standard errors are binomial,
+``sqrt(p (1 - p) / n)``.  This is the "1 million Monte Carlo trials" of
+section 5 of ``002``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._progress import progress_bar
+from ..errors import InvalidInputError
+from ..patterns import compute_patterns, pattern_strings, unique_patterns, unpack_patterns
+from .distributions import GaussianMixture
+from .pmf import check_inputs
+
+__all__ = ["MonteCarloResult", "monte_carlo", "mc_singular_values"]
+
+DEFAULT_CHUNK = 2**17
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Sampled pattern PMF and output CDF.
+
+    Attributes
+    ----------
+    pmf : DataFrame
+        ``pattern``, ``code``, ``probability``, ``std_error``, ``count``; most frequent first.
+    points : array (T,)
+    cdf, cdf_std_error : arrays (T,)
+        ``P(eta_output <= t)``.
+    predictions : DataFrame
+        ``predicted_class``, ``probability``, ``std_error`` (classifiers).
+    n_samples : int
+    output : int
+    """
+
+    pmf: pd.DataFrame
+    points: np.ndarray
+    cdf: np.ndarray
+    cdf_std_error: np.ndarray
+    predictions: pd.DataFrame
+    n_samples: int
+    output: int
+
+    def pmf_lookup(self, patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sampled probability and standard error of each given pattern (0 where never sampled)."""
+        strings = pattern_strings(np.asarray(patterns, bool), self._sizes())
+        table = self.pmf.set_index("pattern")
+        p = table["probability"].reindex(strings).fillna(0.0).to_numpy()
+        return p, np.sqrt(p * (1 - p) / self.n_samples)
+
+    def _sizes(self):
+        return self.pmf.attrs["hidden_sizes"]
+
+
+def _binomial(counts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    p = counts / n
+    return p, np.sqrt(p * (1 - p) / n)
+
+
+def monte_carlo(
+    network,
+    distribution: GaussianMixture,
+    n_samples: int = 1_000_000,
+    *,
+    points=(),
+    output: int = 0,
+    chunk_size: int = DEFAULT_CHUNK,
+    random_state=None,
+    progress: bool | None = None,
+) -> MonteCarloResult:
+    """Estimate the pattern PMF, the output CDF at ``points`` and the decision rates by sampling.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    distribution : GaussianMixture
+    n_samples : int, default 1,000,000
+    points : array-like (T,)
+        Where to evaluate the CDF of output ``output`` (pre-link ``eta``).
+    output : int
+    chunk_size : int
+        Samples per chunk (memory bound).
+    random_state : int, Generator or None
+    progress : bool or None
+        tqdm bar over chunks.
+
+    Returns
+    -------
+    MonteCarloResult
+    """
+    check_inputs(network, distribution)
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise InvalidInputError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    rng = np.random.default_rng(random_state)
+    t = np.atleast_1d(np.asarray(points, dtype=np.float64))
+    counts: dict = {}
+    cdf_counts = np.zeros(t.size, np.int64)
+    n_classes = 2 if network.n_outputs == 1 else network.n_outputs
+    pred_counts = np.zeros(n_classes, np.int64)
+    starts = range(0, int(n_samples), int(chunk_size))
+    for s in progress_bar(starts, progress=progress, desc="Monte Carlo", unit="chunk"):
+        X = distribution.sample(min(chunk_size, n_samples - s), rng)
+        packed, eta = compute_patterns(network, X, chunk_size=X.shape[0])
+        uniq = unique_patterns(packed)
+        for k, c in zip(map(bytes, uniq.keys), uniq.counts):
+            counts[k] = counts.get(k, 0) + int(c)
+        e = np.sort(eta[:, output])
+        cdf_counts += np.searchsorted(e, t, side="right")
+        pred = (eta[:, 0] > 0).astype(np.int64) if network.n_outputs == 1 else eta.argmax(axis=1)
+        pred_counts += np.bincount(pred, minlength=n_classes)
+    H = network.n_hidden_units
+    keys = np.frombuffer(b"".join(counts), np.uint8).reshape(len(counts), -1) if counts else np.zeros((0, (H + 7) // 8), np.uint8)
+    pats = unpack_patterns(keys, H)
+    c = np.fromiter(counts.values(), np.int64, len(counts))
+    p, se = _binomial(c, int(n_samples))
+    pmf = pd.DataFrame({"pattern": pattern_strings(pats, network.hidden_sizes), "probability": p, "std_error": se, "count": c})
+    if 0 < H <= 62:
+        pmf.insert(1, "code", (pats.astype(np.int64) << np.arange(H - 1, -1, -1)).sum(axis=1))
+    pmf = pmf.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+    pmf.attrs["hidden_sizes"] = tuple(network.hidden_sizes)
+    cdf, cdf_se = _binomial(cdf_counts, int(n_samples))
+    labels = list(network.classes) if network.classes is not None else list(range(n_classes))
+    pp, pse = _binomial(pred_counts, int(n_samples))
+    preds = pd.DataFrame({"predicted_class": labels, "probability": pp, "std_error": pse})
+    return MonteCarloResult(pmf, t, cdf, cdf_se, preds, int(n_samples), int(output))
+
+
+def mc_singular_values(network, distribution: GaussianMixture, n_samples: int = 2000, *, random_state=None) -> np.ndarray:
+    """Singular values of the Jacobian at ``n_samples`` random inputs: (n_samples, min(k, d)), the section 5.3 baseline."""
+    check_inputs(network, distribution)
+    X = distribution.sample(n_samples, random_state)
+    coef, _ = network.affine_maps(network.patterns(X))
+    return np.linalg.svd(coef, compute_uv=False)
