@@ -17,6 +17,8 @@ __all__ = [
     "UnsupportedActivationError",
     "NotExactError",
     "UntrustedFileError",
+    "ClusterError",
+    "DeviceError",
 ]
 
 
@@ -50,3 +52,11 @@ class NotExactError(ReluscopeError, ArithmeticError):
 
 class UntrustedFileError(ReluscopeError, ValueError):
     """Loading this file would unpickle arbitrary code; an explicit trust flag is required."""
+
+
+class ClusterError(ReluscopeError, ConnectionError):
+    """A Dask scheduler could not be reached (wrong address, not running, timed out)."""
+
+
+class DeviceError(ReluscopeError, ValueError):
+    """The requested compute device (e.g. ``device='cuda'``) is not available or not understood."""

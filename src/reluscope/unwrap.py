@@ -290,6 +290,8 @@ def unwrap(
     verify: bool = True,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool | None = None,
+    device=None,
+    dtype: str = "float64",
 ) -> LocalLinearModels:
     """Unwrap a ReLU network into the exact LLMs of the regions that ``X`` visits.
 
@@ -307,6 +309,13 @@ def unwrap(
         Rows per forward-pass chunk (memory bound).
     progress : bool or None
         tqdm progress bar; None shows it for large data.
+    device : str or torch.device, optional
+        Run the forward pass, pattern packing and de-duplication in torch on
+        this device ('cpu', 'cuda', 'cuda:1'); see :mod:`reluscope.scale`.
+        A Dask array or DataFrame ``X`` is unwrapped out of core on Dask.
+    dtype : {'float64', 'float32'}
+        Torch path only: 'float32' computes the patterns in float32; the
+        verification is then in float64 against the network.
 
     Returns
     -------
@@ -330,6 +339,12 @@ def unwrap(
             f"unwrap takes a reluscope.ReLUNetwork, got {type(network).__name__}; convert it first with "
             "reluscope.from_sklearn / from_torch / from_arrays."
         )
+    if device is not None or type(X).__module__.split(".")[0] in ("dask", "dask_expr"):  # scale-out paths
+        from . import scale
+
+        run = scale.unwrap_torch if device is not None else scale.unwrap_dask
+        kw = {"device": device, "dtype": dtype} if device is not None else {}
+        return run(network, X, y, verify=verify, chunk_size=chunk_size, progress=progress, **kw)
     feature_names = network.feature_names
     if feature_names is None and isinstance(X, pd.DataFrame):
         feature_names = tuple(str(c) for c in X.columns)
