@@ -92,6 +92,8 @@ def key_order(packed: np.ndarray) -> np.ndarray:
     by all words (``np.lexsort``): with many distinct patterns this is one
     integer sort instead of a sort of byte strings.
     """
+    if packed.shape[1] == 0:  # no hidden units: every key is empty
+        return np.arange(packed.shape[0])
     words = _key_words(np.ascontiguousarray(packed, dtype=np.uint8))
     order = np.argsort(words[:, 0], kind="stable")
     if words.shape[1] > 1 and order.size > 1:
