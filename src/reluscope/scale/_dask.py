@@ -202,7 +202,8 @@ def _lazy_map(X, how, fn, width: int | None):
                 return pd.Series(np.asarray(out, np.int64), index=df.index, name="region")
             return pd.DataFrame(out, index=df.index, columns=[f"eta{j}" for j in range(width)])
 
-        meta = pd.Series(np.zeros(0, np.int64), name="region") if width is None else pd.DataFrame({f"eta{j}": np.zeros(0) for j in range(width)})
+        index = X._meta.index[:0]  # the partitions' index (name and dtype) goes into the meta
+        meta = pd.Series(np.zeros(0, np.int64), name="region", index=index) if width is None else pd.DataFrame({f"eta{j}": np.zeros(0) for j in range(width)}, index=index)
         return X[[X.columns[i] for i in range(len(names))]].map_partitions(part, meta=meta)
     X = X.rechunk({1: -1})
 

@@ -148,11 +148,11 @@ def unwrap_torch(network, X, y=None, *, verify=True, chunk_size=65_536, progress
     keys = torch.empty((n, (H + 7) // 8), dtype=torch.uint8, device=dev)
     eta = np.empty((n, k))
     for s in progress_bar(range(0, n, chunk_size), progress=progress, desc="patterns (torch)"):
-        x = torch.from_numpy(Xa[s : s + chunk_size]).to(dev, fdt, non_blocking=True)
-        e, bits = _forward_chunk(layers, network.slopes, x, H)
+        x = torch.from_numpy(Xa[s : s + chunk_size]).to(dev, non_blocking=True)
+        e, bits = _forward_chunk(layers, network.slopes, x.to(fdt), H)
         keys[s : s + chunk_size] = _pack(bits, weights8)
-        if fdt != torch.float64:
-            e = _forward_chunk(layers64, network.slopes, x.double(), H)[0]
+        if fdt != torch.float64:  # eta and the check against the float64 network
+            e = _forward_chunk(layers64, network.slopes, x, H)[0]
         eta[s : s + chunk_size] = e.cpu().numpy()
     inverse, counts, first = _dedup(keys)
     region_keys = keys[first]
