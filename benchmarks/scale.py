@@ -31,6 +31,7 @@ import argparse
 import json
 import platform
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -144,6 +145,7 @@ def main() -> None:
     args = ap.parse_args()
     net = make_net(args.seed)
     out = {"machine": f"{platform.machine()}, 2 cores (shared with 7 other jobs during this session), 24 GiB, no GPU",
+           "command": "python benchmarks/scale.py " + " ".join(sys.argv[1:]),
            "net": f"{D} -> {HIDDEN} -> 1, ReLU, He-initialised (seed {args.seed})"}
     if "item5" not in args.skip:
         out["item5"] = r = item5_part(args, net)
@@ -159,7 +161,9 @@ def main() -> None:
         print(f"| {r['rows']:,} x 35, {r['workers']} workers | {r['blocks']} | {r['regions']:,} | {r['unwrap_s']} | {r['floor_s']} | {r['unwrap_over_floor']} | {r['rows_per_s']:,} | {r['peak_rss_gib_per_worker']} | {r['max_error']:.1e} |")
     path = Path(__file__).parent / "results" / "scale.json"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(out, indent=2))
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    previous.update(out)  # parts skipped with --skip keep their last results
+    path.write_text(json.dumps(previous, indent=2))
 
 
 if __name__ == "__main__":

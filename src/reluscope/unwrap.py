@@ -324,7 +324,9 @@ def unwrap(
     Notes
     -----
     One forward pass gives every row's pattern (bit-packed) and ``eta``; the
-    distinct patterns are found with ``np.unique``; the LLMs of Theorem 1
+    distinct patterns are found by one stable sort of the keys as 64-bit
+    words (:func:`reluscope.patterns.key_order`), which also groups the rows
+    for the region centres; the LLMs of Theorem 1
     (eq. 13) are computed batched over patterns
     (:meth:`ReLUNetwork.affine_maps`).  No Python loop runs over samples or
     patterns.
