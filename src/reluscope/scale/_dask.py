@@ -240,6 +240,14 @@ class DaskLocalLinearModels(LocalLinearModels):
             X = X[_features(network, X)]
         return _lazy_map(X, how, lambda Xb: lookup.lookup(compute_patterns(network, Xb, progress=False)[0]), None)
 
+    def verify(self, X=None) -> float:
+        """The certificate: with ``X=None`` the maximum over every partition, checked during the unwrap."""
+        if X is None:
+            return float(self.stats_["err"])
+        if type(X).__module__.split(".")[0] == "dask":
+            raise InvalidInputError("verify takes in-memory data; the Dask rows were verified partition by partition (max_error_).")
+        return super().verify(X)
+
     def summary(self, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
         """The region summary, same columns as in memory; see :func:`reluscope.scale._summary.dask_summary`."""
         from ._summary import dask_summary
