@@ -52,6 +52,7 @@ def test_regression_dask_array_matches_in_memory(cluster_client):
     assert isinstance(dsk, reluscope.LocalLinearModels)
     _same_llms(mem, dsk)
     _summary_equal(mem.summary(), dsk.summary())
+    assert dsk.verify() == dsk.max_error_ and abs(dsk.verify(X) - mem.max_error_) <= 1e-13
     assert isinstance(dsk.labels_, da.Array)  # lazy
     assert np.array_equal(dsk.labels_.compute(), mem.labels_)
     np.testing.assert_allclose(dsk.decision_.compute(), mem.decision_, rtol=0, atol=1e-12)
