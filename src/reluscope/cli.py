@@ -167,6 +167,11 @@ def cmd_unwrap(args) -> int:
     from . import unwrap
 
     _check_out_dir(args.out)
+    if getattr(args, "scheduler", None):  # out of core on Dask (reluscope.scale)
+        from .scale._cli import cmd_unwrap_dask
+
+        return cmd_unwrap_dask(args, _load, _write_outputs, _print_summary)
+
     net = _load(args)
     X, y = _read_data(args.data, args.target)
     if net.feature_names is None:
@@ -233,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(u)
     u.add_argument("--out", required=True, help="output folder")
     u.add_argument("--global-metrics", default="auto", help="'auto', 'all', 'none' or a number of top regions")
+    u.add_argument("--scheduler", default=None, help="run on Dask: a scheduler address (tcp://host:8786) or 'local' (a LocalCluster); --data is then Parquet (a glob)")
+    u.add_argument("--scheduler-timeout", type=float, default=10.0, help="seconds to wait for the scheduler (default 10)")
     u.set_defaults(func=cmd_unwrap)
     r = sub.add_parser("report", help="write the self-contained HTML report for a model and data")
     _model_args(r)

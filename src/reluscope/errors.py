@@ -19,6 +19,8 @@ __all__ = [
     "UntrustedFileError",
     "InvalidModelFileError",
     "CovarianceError",
+    "ClusterError",
+    "DeviceError",
 ]
 
 
@@ -60,3 +62,11 @@ class InvalidModelFileError(InvalidInputError):
 
 class CovarianceError(InvalidInputError):
     """A covariance matrix is not symmetric positive semi-definite, or is singular where a density is required."""
+
+
+class ClusterError(ReluscopeError, ConnectionError):
+    """A Dask scheduler could not be reached (wrong address, not running, timed out)."""
+
+
+class DeviceError(ReluscopeError, ValueError):
+    """The requested compute device (e.g. ``device='cuda'``) is not available or not understood."""

@@ -25,6 +25,7 @@ __all__ = [
     "compute_patterns",
     "DEFAULT_CHUNK_SIZE",
     "PatternIndex",
+    "key_order",
 ]
 
 DEFAULT_CHUNK_SIZE = 65_536
@@ -75,30 +76,65 @@ class UniquePatterns:
     counts: np.ndarray
 
 
-def unique_patterns(packed: np.ndarray) -> UniquePatterns:
+def _key_words(packed: np.ndarray) -> np.ndarray:
+    """Packed keys as native uint64 words (n, ceil(n_bytes / 8)), zero-padded: word order = byte order."""
+    n, nb = packed.shape
+    nw = (nb + 7) // 8
+    padded = np.zeros((n, nw * 8), np.uint8)
+    padded[:, :nb] = packed
+    return padded.view(">u8").astype(np.uint64)
+
+
+def key_order(packed: np.ndarray) -> np.ndarray:
+    """Stable argsort of packed keys in ascending byte order (rows with equal keys keep row order).
+
+    Sorts on the first 64-bit word, then re-sorts only the runs that tie on it
+    by all words (``np.lexsort``): with many distinct patterns this is one
+    integer sort instead of a sort of byte strings.
+    """
+    if packed.shape[1] == 0:  # no hidden units: every key is empty
+        return np.arange(packed.shape[0])
+    words = _key_words(np.ascontiguousarray(packed, dtype=np.uint8))
+    order = np.argsort(words[:, 0], kind="stable")
+    if words.shape[1] > 1 and order.size > 1:
+        first = words[order, 0]
+        tie = first[1:] == first[:-1]
+        if tie.any():
+            in_run = np.zeros(order.size, bool)
+            in_run[1:] |= tie
+            in_run[:-1] |= tie
+            pos = np.flatnonzero(in_run)
+            sub = order[pos]
+            order[pos] = sub[np.lexsort(tuple(words[sub, j] for j in range(words.shape[1] - 1, -1, -1)))]
+    return order
+
+
+def unique_patterns(packed: np.ndarray, order: np.ndarray | None = None) -> UniquePatterns:
     """De-duplicate packed patterns with counts and inverse index.
 
     Regions are numbered by decreasing count, ties broken by the pattern's
     bytes, so the numbering does not depend on row order or hash seeds.
+    ``order``: the rows' :func:`key_order`, when already computed.
     """
     packed = np.ascontiguousarray(packed, dtype=np.uint8)
     n = packed.shape[0]
     if packed.shape[1] == 0:  # no hidden units: one region
         return UniquePatterns(packed[:1].copy(), np.zeros(n, np.int64), np.array([n], np.int64))
-    if packed.shape[1] <= 8:
-        # Fast path: keys fit one integer; big-endian keeps the byte order.
-        padded = np.zeros((n, 8), np.uint8)
-        padded[:, 8 - packed.shape[1]:] = packed
-        ints = padded.view(">u8").ravel()
-        uniq, first, inverse, counts = np.unique(ints, return_index=True, return_inverse=True, return_counts=True)
-    else:
-        uniq, first, inverse, counts = np.unique(_as_void(packed), return_index=True, return_inverse=True, return_counts=True)
-    # uniq is sorted ascending by key; stable sort by -count keeps key order for ties.
-    order = np.argsort(-counts, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    keys = packed[first[order]]
-    return UniquePatterns(keys, rank[inverse.ravel()].astype(np.int64), counts[order].astype(np.int64))
+    if order is None:
+        order = key_order(packed)
+    sorted_keys = packed[order]
+    new = np.ones(n, bool)
+    new[1:] = (sorted_keys[1:] != sorted_keys[:-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, n))
+    group = np.cumsum(new) - 1  # key-sorted group of each sorted row
+    # groups are in ascending key order; stable sort by -count keeps key order for ties.
+    by_count = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(by_count)
+    rank[by_count] = np.arange(by_count.size)
+    inverse = np.empty(n, np.int64)
+    inverse[order] = rank[group]
+    return UniquePatterns(sorted_keys[starts[by_count]], inverse, counts[by_count].astype(np.int64))
 
 
 class PatternIndex:

@@ -20,6 +20,7 @@ from .patterns import (
     DEFAULT_CHUNK_SIZE,
     PatternIndex,
     compute_patterns,
+    key_order,
     pattern_strings,
     unique_patterns,
     unpack_patterns,
@@ -44,16 +45,58 @@ def _gather_llm(X: np.ndarray, coef: np.ndarray, intercept: np.ndarray, region: 
 
 
 def _llm_error_and_scale(X, eta, coef, intercept, region, chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[float, float]:
-    """``max |eta - LLM(x)|`` and the scale ``max(1, |eta|, sum_j |w_j x_j|)`` over rows, chunked."""
+    """``max |eta - LLM(x)|`` and the scale ``max(1, |eta|, sum_j |w_j x_j|)`` over rows, chunked.
+
+    Each chunk gathers its rows' coefficients once and computes both the LLM
+    value and the scale from that one gather (no second pass, no ``|X|``
+    temporary).
+    """
     err, scale = 0.0, 1.0
     for s in range(0, X.shape[0], chunk_size):
         Xs, rs, es = X[s : s + chunk_size], region[s : s + chunk_size], eta[s : s + chunk_size]
+        if rs.size == 0:
+            continue
         for j in range(coef.shape[1]):
             W = coef[rs, j, :]
-            e = float(np.max(np.abs(es[:, j] - np.einsum("nd,nd->n", Xs, W) - intercept[rs, j])))
+            resid = es[:, j] - np.einsum("nd,nd->n", Xs, W)
+            resid -= intercept[rs, j]
+            e = float(np.max(np.abs(resid)))
             err = e if e != e or e > err else err  # a NaN error is kept, never dropped by max()
-            scale = max(scale, float(np.max(np.abs(es[:, j]))), float(np.max(np.einsum("nd,nd->n", np.abs(Xs), np.abs(W)))))
+            np.multiply(W, Xs, out=W)
+            np.abs(W, out=W)
+            scale = max(scale, float(np.max(np.abs(es[:, j]))), float(np.max(W.sum(axis=1))))
     return err, scale
+
+
+def _region_sums(X: np.ndarray, inverse: np.ndarray, order: np.ndarray, counts: np.ndarray, chunk_size: int) -> np.ndarray:
+    """``sum_{i in region r} x_i`` for every region, (R, d): rows visited in key order.
+
+    Per chunk of key-sorted rows, one ``np.bincount`` over the flattened
+    (local group, feature) cells replaces ``d`` strided bincounts over all
+    rows; a group split by a chunk boundary carries its partial sum into the
+    next chunk's first row; one-row regions are copied directly.  Each region's rows are summed one by one in row
+    order, as ``np.bincount`` over the rows does: the same result to the last bit.
+    """
+    d = X.shape[1]
+    sums = np.zeros((counts.size, d))
+    lab_sorted = inverse[order]
+    single = counts[lab_sorted] == 1  # a one-row region's sum is its row (0 + x = x)
+    sums[lab_sorted[single]] = X[order[single]]
+    order = order[~single]
+    carry_region, carry = -1, None
+    cols = np.arange(d)
+    for s in range(0, order.size, chunk_size):
+        idx = order[s : s + chunk_size]
+        Xs, lab = X[idx], inverse[idx]
+        if lab[0] == carry_region:
+            Xs[0] = carry + Xs[0]
+        new = np.r_[True, lab[1:] != lab[:-1]]
+        local = np.cumsum(new) - 1
+        n_local = int(local[-1]) + 1
+        part = np.bincount((local[:, None] * d + cols).ravel(), weights=Xs.ravel(), minlength=n_local * d).reshape(n_local, d)
+        sums[lab[new]] = part
+        carry_region, carry = lab[-1], part[-1]
+    return sums
 
 
 def _affine_maps_chunked(network: ReLUNetwork, keys: np.ndarray, chunk_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,11 +110,19 @@ def _affine_maps_chunked(network: ReLUNetwork, keys: np.ndarray, chunk_size: int
 
 
 def _trivial(network: ReLUNetwork, keys: np.ndarray) -> np.ndarray:
-    """Patterns with a hidden layer entirely off (Definition 1)."""
-    masks = unpack_patterns(keys, network.n_hidden_units)
+    """Patterns with a hidden layer entirely off (Definition 1), read from the packed bytes.
+
+    A layer is off iff the key ANDed with the layer's bit mask is all zero,
+    so the keys are never unpacked.
+    """
     trivial = np.zeros(keys.shape[0], bool)
+    H = network.n_hidden_units
     for sl in network.layer_slices():
-        trivial |= ~masks[:, sl].any(axis=1)
+        bits = np.zeros((1, H), bool)
+        bits[0, sl] = True
+        layer_mask = np.packbits(bits, axis=1)[0]
+        touched = np.flatnonzero(layer_mask)
+        trivial |= ~(keys[:, touched] & layer_mask[touched]).any(axis=1)
     return trivial
 
 
@@ -273,6 +324,8 @@ def unwrap(
     verify: bool = True,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool | None = None,
+    device=None,
+    dtype: str = "float64",
 ) -> LocalLinearModels:
     """Unwrap a ReLU network into the exact LLMs of the regions that ``X`` visits.
 
@@ -290,6 +343,13 @@ def unwrap(
         Rows per forward-pass chunk (memory bound).
     progress : bool or None
         tqdm progress bar; None shows it for large data.
+    device : str or torch.device, optional
+        Run the forward pass, pattern packing and de-duplication in torch on
+        this device ('cpu', 'cuda', 'cuda:1'); see :mod:`reluscope.scale`.
+        A Dask array or DataFrame ``X`` is unwrapped out of core on Dask.
+    dtype : {'float64', 'float32'}
+        Torch path only: 'float32' computes the patterns in float32; the
+        verification is then in float64 against the network.
 
     Returns
     -------
@@ -298,7 +358,9 @@ def unwrap(
     Notes
     -----
     One forward pass gives every row's pattern (bit-packed) and ``eta``; the
-    distinct patterns are found with ``np.unique``; the LLMs of Theorem 1
+    distinct patterns are found by one stable sort of the keys as 64-bit
+    words (:func:`reluscope.patterns.key_order`), which also groups the rows
+    for the region centres; the LLMs of Theorem 1
     (eq. 13) are computed batched over patterns
     (:meth:`ReLUNetwork.affine_maps`).  No Python loop runs over samples or
     patterns.
@@ -314,6 +376,12 @@ def unwrap(
             "reluscope.from_sklearn / from_torch / from_arrays."
         )
     chunk_size = check_positive_int(chunk_size, "chunk_size")
+    if device is not None or type(X).__module__.split(".")[0] in ("dask", "dask_expr"):  # scale-out paths
+        from . import scale
+
+        run = scale.unwrap_torch if device is not None else scale.unwrap_dask
+        kw = {"device": device, "dtype": dtype} if device is not None else {}
+        return run(network, X, y, verify=verify, chunk_size=chunk_size, progress=progress, **kw)
     feature_names = network.feature_names
     if feature_names is None and isinstance(X, pd.DataFrame):
         feature_names = tuple(str(c) for c in X.columns)
@@ -323,12 +391,11 @@ def unwrap(
         feature_names = tuple(f"x{j + 1}" for j in range(network.n_features))
     ya = None if y is None else check_target(y, Xa.shape[0], network=network)
     packed, eta = compute_patterns(network, Xa, chunk_size=chunk_size, progress=progress)
-    uniq = unique_patterns(packed)
+    order = key_order(packed)
+    uniq = unique_patterns(packed, order)
     coef, intercept = _affine_maps_chunked(network, uniq.keys, chunk_size)
     counts = uniq.counts
-    centers = np.zeros((counts.size, Xa.shape[1]))
-    for j in range(Xa.shape[1]):
-        centers[:, j] = np.bincount(uniq.inverse, weights=Xa[:, j], minlength=counts.size)
+    centers = _region_sums(Xa, uniq.inverse, order, counts, chunk_size)
     centers /= counts[:, None]
     trivial = _trivial(network, uniq.keys)
     k = network.n_outputs
