@@ -123,21 +123,46 @@ def _forward_to(model, layer: str, x):
     return store["out"]
 
 
+def _linearised_copy(model):
+    """A copy where ReLU-like layers are identities and max-pools are average pools of the same geometry."""
+    import copy
+
+    from torch import nn
+
+    clone = copy.deepcopy(model).double()
+    for path, module in list(clone.named_modules()):
+        kind = type(module).__name__
+        if kind in ("ReLU", "LeakyReLU", "ReLU6", "PReLU", "GELU", "SiLU", "Tanh", "Sigmoid", "ELU"):
+            swap = nn.Identity()
+        elif isinstance(module, nn.MaxPool2d) and _pair(module.dilation) == (1, 1):
+            swap = nn.AvgPool2d(module.kernel_size, module.stride, module.padding, ceil_mode=module.ceil_mode,
+                                count_include_pad=False)
+        else:
+            continue
+        parent, _, name = path.rpartition(".")
+        setattr(clone.get_submodule(parent) if parent else clone, name, swap)
+    return clone
+
+
 def empirical_receptive_field(model, layer: str, input_shape, position: tuple[int, int], *, channel: int = 0,
-                              n_samples: int = 8, random_state=None) -> np.ndarray:
+                              linearise: bool = True, n_samples: int = 4, random_state=None) -> np.ndarray:
     """``(H, W)`` bool mask of input pixels whose gradient on one unit of ``layer`` is non-zero.
 
-    The union over ``n_samples`` standard normal inputs: a ReLU that is off or a max-pool
-    that selects another entry hides a pixel for one input, not for all.
+    By default on a copy of the model whose ReLUs are identities and max-pools are
+    average pools of the same kernel, stride and padding: the gradient then reaches
+    every pixel the unit is wired to (a ReLU that is off, or a max-pool selecting
+    another entry, would hide pixels for one input). ``linearise=False`` takes the
+    union of the gradient supports of the model itself over ``n_samples`` random inputs.
     """
     import torch
 
     g = torch.Generator().manual_seed(int(np.random.default_rng(random_state).integers(2**31)))
     x = torch.randn((n_samples, *input_shape), generator=g, dtype=torch.float64, requires_grad=True)
+    net = _linearised_copy(model) if linearise else model
     was = next(model.parameters()).dtype
-    model.double()
+    net.double()
     try:
-        out = _forward_to(model, layer, x)
+        out = _forward_to(net, layer, x)
         grad = torch.autograd.grad(out[:, channel, position[0], position[1]].sum(), x)[0]
     finally:
         model.to(was)

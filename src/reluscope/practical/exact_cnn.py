@@ -71,9 +71,9 @@ class CNNLocalLinearModel:
         ``d f_k / d x`` with the pattern fixed: the exact saliency map of each output.
     intercepts : ndarray of shape (n, n_outputs)
     outputs : ndarray of shape (n, n_outputs)
-        The float32 model's outputs at the inputs.
+        The model's outputs at the inputs (in the model's own dtype, usually float32).
     max_error : float
-        ``max |W x + b - model(x)|`` against the float32 model.
+        ``max |W x + b - model(x)|`` against the model in its own dtype.
     n_relu_on, n_relu : int arrays of shape (n,)
         Active ReLU units per input and their number.
     """
@@ -135,7 +135,8 @@ def cnn_local_linear_model(model, X, *, tol: float = 1e-5) -> CNNLocalLinearMode
     with torch.no_grad():
         f64 = _forward(m64, x, "record", pattern)
         intercepts = _forward(m64, torch.zeros_like(x), "frozen", pattern)
-        f32 = model(x.float()).reshape(x.shape[0], -1).double()
+        dtype = next(model.parameters()).dtype
+        f32 = model(x.to(dtype)).reshape(x.shape[0], -1).double()
     xg = x.clone().requires_grad_(True)
     out = _forward(m64, xg, "frozen", pattern)
     grads = [torch.autograd.grad(out[:, k].sum(), xg, retain_graph=k < out.shape[1] - 1)[0] for k in range(out.shape[1])]
