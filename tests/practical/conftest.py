@@ -41,3 +41,11 @@ def smollm2():
     from reluscope.practical.zoo import load_smollm2
 
     return load_smollm2()
+
+
+@pytest.fixture(scope="session")
+def reversi():
+    _need("ludax_agents", "ludax-agents")
+    from reluscope.practical.zoo import load_reversi_policy
+
+    return load_reversi_policy()
