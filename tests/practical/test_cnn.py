@@ -67,7 +67,7 @@ def test_activation_maximisation_increases_the_activation_tenfold(mnistnet):
     noise = 0.1 * np.random.default_rng(0).standard_normal((8, 1, 28, 28)).astype(np.float32)
     start = cnn.layer_activations(model, "features.1", noise).mean(axis=(0, 2, 3))
     channel = int(np.argmax(start))  # the most active channel at random starts: the hardest for a ratio
-    res = cnn.activation_maximisation(model, "features.1", channel, (1, 28, 28), steps=150, lr=0.1,
+    res = cnn.activation_maximisation(model, "features.1", channel, (1, 28, 28), steps=100, lr=0.1,
                                       value_range=(float(X.min()), float(X.max())), random_state=0)
     assert res.start_activation > 0
     assert res.final_activation >= 10 * res.start_activation
