@@ -65,6 +65,6 @@ def main(out: Path, new_tokens: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("examples/output/smollm2"))
-    parser.add_argument("--new-tokens", type=int, default=48)
+    parser.add_argument("--new-tokens", type=int, default=32)
     args = parser.parse_args()
     main(args.out, args.new_tokens)

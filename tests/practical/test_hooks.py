@@ -83,3 +83,12 @@ def test_multihead_attention_weights_per_head_and_head_ablation():
     manual = ctx2.flatten(2).float() @ net.att.out_proj.weight.T + net.att.out_proj.bias
     np.testing.assert_allclose(eff.logits_ablated, manual.reshape(-1, 8).double().detach().numpy(), atol=1e-5)
     assert count_hooks(net) == 0
+
+
+def test_every_public_name_of_the_package_resolves():
+    import reluscope
+    from reluscope import practical
+
+    assert reluscope.practical is practical
+    for name in practical.__all__:
+        assert getattr(practical, name) is not None, name

@@ -17,10 +17,11 @@ _EXPORTS = {
     "AttentionRecord": "attention", "AttentionRollout": "attention", "HeadAblationEffect": "attention",
     "record_attention": "attention", "causal_attention_rollout": "attention", "attention_output_zscores": "attention",
     "ablate_heads": "attention", "head_ablation_effect": "attention", "head_ablation_scan": "attention",
-    "ReceptiveField": "cnn", "receptive_fields": "cnn", "empirical_receptive_field": "cnn",
+    "receptive_fields": "cnn", "receptive_field_box": "cnn", "layer_activations": "cnn", "empirical_receptive_field": "cnn",
     "ActivationMaximisation": "cnn", "activation_maximisation": "cnn", "topk_receptive_field_heatmap": "cnn",
     "FeatureMapPCA": "cnn", "feature_map_pca_rgb": "cnn", "FilterOverlays": "cnn", "filter_overlays": "cnn",
     "CNNLocalLinearModel": "exact_cnn", "cnn_local_linear_model": "exact_cnn", "cnn_region_constraints": "exact_cnn",
+    "check_piecewise_linear": "exact_cnn",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -22,7 +22,7 @@ import pandas as pd
 from .._progress import progress_bar
 from ..errors import InvalidInputError
 from ._sites import AttentionSite, check_site, find_attention_sites, mha_head_context, mha_output
-from .hooks import Hooks, get_module
+from .hooks import Hooks
 
 __all__ = [
     "AttentionRecord",
@@ -71,7 +71,7 @@ def _record_sites(hooks: Hooks, sites: Sequence[AttentionSite]) -> list:
             def grab(m, args, kwargs, output, store=store):
                 store.append(mha_head_context(m, args, kwargs, output[1]).transpose(1, 2).detach().clone())
 
-            hooks._handles.append(get_module(hooks.model, site.weights_path).register_forward_hook(grab, with_kwargs=True))
+            hooks.add_forward_hook(site.weights_path, grab, with_kwargs=True)
         else:
             n = site.n_heads
 
@@ -201,7 +201,7 @@ def ablate_heads(model, site: AttentionSite, heads: Sequence[int]):
                 ctx[:, heads] = 0
                 return mha_output(m, ctx, args[0] if args else kwargs["query"]), output[1]
 
-            hooks._handles.append(get_module(model, site.weights_path).register_forward_hook(post, with_kwargs=True))
+            hooks.add_forward_hook(site.weights_path, post, with_kwargs=True)
         elif heads:
 
             def pre(m, args):

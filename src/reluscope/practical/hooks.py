@@ -117,7 +117,9 @@ class Hooks:
         output tuple: Hugging Face attention modules return ``(output, weights)``
         and :class:`torch.nn.MultiheadAttention` too (it is then asked for
         per-head weights). The weights are ``None`` when the model runs a fused
-        attention kernel; load it with ``attn_implementation="eager"``.
+        attention kernel; load it with ``attn_implementation="eager"``. (PyTorch's
+        ``nn.TransformerEncoderLayer`` in eval mode without gradients takes a fused
+        fast path that calls no sub-module: run it with gradients enabled to record.)
 
         Returns the key under which the records are stored (default: ``path`` or ``path:what``).
         """
@@ -146,10 +148,11 @@ class Hooks:
 
             self._handles.append(module.register_forward_pre_hook(pre, with_kwargs=True))
 
-    def add_forward_hook(self, path: str, fn: Callable) -> None:
-        """Register ``fn(module, inputs, output)`` (may return a new output) on the module at ``path``."""
+    def add_forward_hook(self, path: str, fn: Callable, with_kwargs: bool = False) -> None:
+        """Register ``fn(module, args, output)`` (``fn(module, args, kwargs, output)`` with ``with_kwargs``) on
+        the module at ``path``; it may return a new output."""
         self._check_open()
-        self._handles.append(get_module(self.model, path).register_forward_hook(fn))
+        self._handles.append(get_module(self.model, path).register_forward_hook(fn, with_kwargs=with_kwargs))
 
     def add_pre_hook(self, path: str, fn: Callable, with_kwargs: bool = False) -> None:
         """Register ``fn(module, args)`` (may return new args) before the forward of the module at ``path``."""
