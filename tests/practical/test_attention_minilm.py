@@ -50,3 +50,18 @@ def test_ablating_a_head_changes_the_output_and_ablating_none_does_not(minilm):
     np.testing.assert_allclose(one.logits_ablated, manual, atol=1e-5)
     with pytest.raises(InvalidInputError, match="do not exist"):
         head_ablation_effect(model, inputs, site, [12], logits=hidden)
+
+
+def test_scan_equals_one_ablation_at_a_time(minilm):
+    from reluscope.practical import head_ablation_scan
+
+    model, tok = minilm
+    inputs = tok(SENTENCES[:1], return_tensors="pt")
+    sites = find_attention_sites(model)[4:5]
+    hidden = lambda out: out.last_hidden_state  # noqa: E731
+    scan = head_ablation_scan(model, dict(inputs), sites, logits=hidden)
+    assert len(scan) == 12
+    for h in (0, 7):
+        eff = head_ablation_effect(model, dict(inputs), sites[0], [h], logits=hidden)
+        assert scan.loc[h, "mean_kl"] == pytest.approx(float(eff.kl.mean()), rel=1e-12)
+        assert scan.loc[h, "max_abs_change"] == pytest.approx(eff.max_abs_change, rel=1e-12)

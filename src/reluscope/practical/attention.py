@@ -249,23 +249,15 @@ def _default_logits(output):
     return output.logits if hasattr(output, "logits") else (output[0] if isinstance(output, tuple) else output)
 
 
-def head_ablation_effect(model, inputs: dict, site: AttentionSite, heads: Sequence[int], *,
-                         logits: Callable = _default_logits, top_k: int = 5) -> HeadAblationEffect:
-    """Compare ``logits(model(**inputs))`` with and without the given heads (thesis ``000`` section 5.3.2).
-
-    ``logits`` maps the model output to a ``(..., classes)`` tensor (default: ``output.logits``);
-    leading dimensions are flattened into rows.
-    """
+def _run_logits(model, inputs: dict, logits: Callable) -> np.ndarray:
     import torch
 
-    def run():
-        with torch.no_grad():
-            z = _np(logits(model(**inputs)))
-        return z.reshape(-1, z.shape[-1])
+    with torch.no_grad():
+        z = _np(logits(model(**inputs)))
+    return z.reshape(-1, z.shape[-1])
 
-    base = run()
-    with ablate_heads(model, site, heads):
-        ablated = run()
+
+def _compare(base: np.ndarray, ablated: np.ndarray, top_k: int) -> HeadAblationEffect:
     lp, lq = _log_softmax(base), _log_softmax(ablated)
     kl = np.sum(np.exp(lp) * (lp - lq), axis=1)
     k = min(int(top_k), base.shape[1])
@@ -275,14 +267,29 @@ def head_ablation_effect(model, inputs: dict, site: AttentionSite, heads: Sequen
     return HeadAblationEffect(base, ablated, np.maximum(kl, 0.0), float(np.max(np.abs(base - ablated))), tb, ta, changed)
 
 
+def head_ablation_effect(model, inputs: dict, site: AttentionSite, heads: Sequence[int], *,
+                         logits: Callable = _default_logits, top_k: int = 5) -> HeadAblationEffect:
+    """Compare ``logits(model(**inputs))`` with and without the given heads (thesis ``000`` section 5.3.2).
+
+    ``logits`` maps the model output to a ``(..., classes)`` tensor (default: ``output.logits``);
+    leading dimensions are flattened into rows.
+    """
+    base = _run_logits(model, inputs, logits)
+    with ablate_heads(model, site, heads):
+        ablated = _run_logits(model, inputs, logits)
+    return _compare(base, ablated, top_k)
+
+
 def head_ablation_scan(model, inputs: dict, sites: Sequence[AttentionSite] | None = None, *,
                        logits: Callable = _default_logits, top_k: int = 5, progress: bool | None = None) -> pd.DataFrame:
     """Ablate every head alone; one row per (layer, head): mean/max KL, largest logit change, top-k changes."""
     sites = _sites(model, sites)
     pairs = [(li, h) for li, s in enumerate(sites) for h in range(s.n_heads)]
+    base = _run_logits(model, inputs, logits)
     rows = []
     for li, h in progress_bar(pairs, progress=progress, desc="head ablation", unit="head"):
-        eff = head_ablation_effect(model, inputs, sites[li], [h], logits=logits, top_k=top_k)
+        with ablate_heads(model, sites[li], [h]):
+            eff = _compare(base, _run_logits(model, inputs, logits), top_k)
         rows.append({"layer": li, "head": h, "mean_kl": float(eff.kl.mean()), "max_kl": float(eff.kl.max()),
                      "max_abs_change": eff.max_abs_change, "top_k_changed": float(eff.top_k_changed.mean())})
     return pd.DataFrame(rows)
