@@ -46,12 +46,12 @@ def main(out: Path, steps: int) -> None:
         figures.receptive_field_heatmap(heat, X[n], f"top-100 activations of features.4, digit {y[n]}").savefig(
             out / f"topk_receptive_fields_{n}.png", dpi=110)
 
-    for layer, chans in (("features.0", range(16)), ("features.3", range(16))):
+    for layer, chans in (("features.0", range(8)), ("features.3", range(16))):
         vis = [cnn.activation_maximisation(model, layer, c, (1, 28, 28), steps=steps, lr=0.1, value_range=vr,
                                            random_state=0) for c in chans]
         figures.feature_visualisations(vis).savefig(out / f"feature_visualisation_{layer}.png", dpi=110)
         print(f"{layer}: mean activation raised from {np.mean([v.start_activation for v in vis]):.3f} "
-              f"to {np.mean([v.final_activation for v in vis]):.3f} (16 channels, {steps} steps)")
+              f"to {np.mean([v.final_activation for v in vis]):.3f} ({len(vis)} channels, {steps} steps)")
 
     for layer in ("features.1", "features.4"):
         figures.feature_pca(cnn.feature_map_pca_rgb(model, layer, X[0]), X[0]).savefig(out / f"pca_rgb_{layer}.png", dpi=110)
@@ -64,13 +64,13 @@ def main(out: Path, steps: int) -> None:
           f"active ReLUs {llm.n_relu_on.min()}-{llm.n_relu_on.max()} of {llm.n_relu}")
     figures.exact_saliency(llm, digits[:10], list(pred[:10]), [f"digit {v}" for v in y[-20:-10]]).savefig(
         out / "exact_saliency.png", dpi=110)
-    path = write_cnn_report(model, X[:5], out / "mnist_cnn_report.html", steps=steps, layer="features.3")
+    path = write_cnn_report(model, X[:5], out / "mnist_cnn_report.html", steps=steps, layer="features.3", channels=range(4))
     print(f"report {path}; figures in {out}; {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("examples/output/mnist"))
-    parser.add_argument("--steps", type=int, default=150)
+    parser.add_argument("--steps", type=int, default=100)
     args = parser.parse_args()
     main(args.out, args.steps)
