@@ -10,9 +10,12 @@ their own with ``extra_sections=[Section(title, figure_or_table, caption)]``.
 from ._blocks import Download, EmbeddedFigure, Section, Table, Text, embed_figure, format_value, frame_table
 from ._card import network_metrics
 from ._write import write_report
+from ._cnn import cnn_sections, write_cnn_report
 
 __all__ = [
     "write_report",
+    "cnn_sections",
+    "write_cnn_report",
     "Section",
     "Table",
     "Text",
