@@ -51,7 +51,7 @@ __all__ = ["HRegion", "RegionEnumeration", "enumerate_regions", "QHULL_MAX_DIM"]
 QHULL_MAX_DIM = 5
 
 
-@dataclass
+@dataclass(eq=False)
 class HRegion:
     """One activation region cut by the domain, in H-representation.
 
