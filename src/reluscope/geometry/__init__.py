@@ -25,6 +25,9 @@ from .polytope import (
     polytope_volume,
     redundant_rows,
 )
+from .bent import BentHyperplanes2D, bent_hyperplanes_2d
+from .layers import LayerMetrics, depth_experiment, he_network, layer_metrics, sample_inputs
+from .rays import RaySpace, bias_free_truncation, ray_space
 from .slices import SegmentRegions, Slice2D, regions_on_segment, slice_2d, slice_through_points
 
 __all__ = [
@@ -32,4 +35,6 @@ __all__ = [
     "is_feasible", "polytope_vertices", "polytope_volume",
     "HRegion", "RegionEnumeration", "enumerate_regions",
     "Slice2D", "slice_2d", "slice_through_points", "SegmentRegions", "regions_on_segment",
+    "BentHyperplanes2D", "bent_hyperplanes_2d", "LayerMetrics", "layer_metrics", "he_network", "sample_inputs",
+    "depth_experiment", "RaySpace", "ray_space", "bias_free_truncation",
 ]
