@@ -36,6 +36,7 @@ from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
 from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
 from .profile import llm_curve, local_profile
+from .geometry import activation_heatmap, activity_histograms, layer_metric_curves, layer_pca, region_slice
 from .regions import llm_field, region_map
 from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
 
@@ -65,4 +66,9 @@ __all__ = [
     "region_polygon",
     "llm_line",
     "llm_lines",
+    "region_slice",
+    "activity_histograms",
+    "layer_metric_curves",
+    "layer_pca",
+    "activation_heatmap",
 ]
