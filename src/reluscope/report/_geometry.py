@@ -11,8 +11,8 @@ __all__ = ["geometry_section", "GEOMETRY_ENUMERATE_MAX_DIM", "GEOMETRY_ENUMERATE
 #: Exact box enumeration in the report only for small nets: up to this input dimension ...
 GEOMETRY_ENUMERATE_MAX_DIM = 4
 #: ... and this many hidden units, stopping at this many regions (then reported as "at least").
-GEOMETRY_ENUMERATE_MAX_UNITS = 64
-GEOMETRY_MAX_REGIONS = 2000
+GEOMETRY_ENUMERATE_MAX_UNITS = 32
+GEOMETRY_MAX_REGIONS = 300
 #: Rows of the data used for the layer metrics.
 GEOMETRY_MAX_ROWS = 5000
 
