@@ -95,3 +95,23 @@ def test_bad_slices_raise():
         slice_through_points(net, [0, 0], [1, 1], [2, 2])
     with pytest.raises(InvalidInputError):
         regions_on_segment(net, [1, 1], [1, 1])
+
+
+def test_leaky_and_identity_layers():
+    """LeakyReLU layers split like ReLU (their LLMs differ); identity layers (slope 1) never split."""
+    import reluscope
+
+    rng = np.random.default_rng(9)
+    W = [rng.normal(size=(6, 2)), rng.normal(size=(5, 6)), rng.normal(size=(1, 5))]
+    B = [rng.normal(size=6), rng.normal(size=5), np.zeros(1)]
+    for slopes in ([0.1, 0.0], [1.0, 0.0]):
+        net = reluscope.ReLUNetwork(W, B, slopes=slopes)
+        s = slice_2d(net, [0, 0], [1, 0], [0, 1])
+        X = grid(2, 151)
+        packed, eta = compute_patterns(net, X)
+        idx = PatternIndex(pack_patterns(s.patterns)).lookup(packed)
+        assert (idx >= 0).all()
+        assert np.allclose(np.einsum("nkd,nd->nk", s.coef[idx], X) + s.intercept[idx], eta, atol=1e-10)
+        assert abs(s.area.sum() - 4.0) < 1e-9
+        if slopes[0] == 1.0:
+            assert s.patterns[:, :6].all()
