@@ -26,7 +26,7 @@ Figure                         Result from                                      
 ``partial_dependence``         ``interpret.partial_dependence``                 PDP (exact)
 ``region_polygon``             ``diagnose.region_polygon_2d``                   Lemma 1, one region
 ``llm_line``, ``llm_lines``    ``diagnose.llm_line_2d`` / ``llm_lines_2d``      Figure 5 left
-``region_slice``               ``geometry.slice_2d`` (+ ``bent_hyperplanes_2d``)  Figure 2 (exact)
+``region_slice``               ``geometry.slice_2d``                            Figure 2 (exact)
 ``activity_histograms``        ``geometry.layer_metrics``                       thesis Fig. 4.1-4.6
 ``layer_metric_curves``        ``geometry.layer_metrics``                       thesis Fig. 4.12-4.16
 ``layer_pca``                  ``geometry.layer_metrics``                       thesis Fig. 4.7-4.10
