@@ -26,6 +26,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 OUTPUTS = {"regression": (1, "identity"), "binary": (1, "sigmoid"), "multiclass": (3, "softmax")}
 ALWAYS = [
     "Model card",
+    "Geometry",  # reluscope.geometry (issue 15): exact regions in the data box and layer metrics
     "Region summary",
     "Joint importance",
     "Local linear profiles",
@@ -154,6 +155,7 @@ def test_embedded_images_decode_to_png(written):
     # importance, profiles (min(3, d)), explanation, polar, then parallel coordinates (d > 1) or the curve (d = 1)
     n_expected = 3 + min(3, written["d"]) + 1 + 2 * (written["d"] == 2)
     n_expected += written["with_y"] + written["with_test"]
+    n_expected += 2 + (written["d"] == 2)  # Geometry: layer metric curves, activity histograms, exact 2-D map
     assert len(images) == n_expected
     for src in images:
         assert src.startswith("data:image/png;base64,")

@@ -149,6 +149,9 @@ class RegionMap2D:
     feature_names : tuple of two str
     n_regions : int
         Number of training regions ``|P_train|``.
+    exact : reluscope.geometry.Slice2D or None
+        The exact polygons of every region in the box (:func:`reluscope.geometry.slice_2d`),
+        used for the drawn boundaries; None for networks above ``EXACT_MAX_UNITS`` hidden units.
     """
 
     x_grid: np.ndarray
@@ -161,6 +164,7 @@ class RegionMap2D:
     bounds: tuple
     feature_names: tuple
     n_regions: int
+    exact: object = None
 
     @property
     def unseen_share(self) -> float:
@@ -187,6 +191,10 @@ def _box(X: np.ndarray, bounds, padding: float) -> tuple:
     span = hi - lo
     pad = np.where(span > 0, padding * span, 0.5)
     return tuple((float(a), float(b)) for a, b in zip(lo - pad, hi + pad))
+
+
+#: The exact polygons (geometry.slice_2d) are computed up to this many hidden units.
+EXACT_MAX_UNITS = 2048
 
 
 def region_map_2d(llms: LocalLinearModels, *, resolution: int = 300, bounds=None, padding: float = 0.1) -> RegionMap2D:
@@ -230,6 +238,11 @@ def region_map_2d(llms: LocalLinearModels, *, resolution: int = 300, bounds=None
         u = unique_patterns(packed[miss])
         unseen[miss] = u.inverse
         n_unseen = int(u.counts.size)
+    exact = None
+    if llms.network.n_hidden_units <= EXACT_MAX_UNITS:
+        from ..geometry.slices import slice_2d
+
+        exact = slice_2d(llms.network, [0.0, 0.0], [1.0, 0.0], [0.0, 1.0], bounds=box, progress=False)
     shape = XX.shape
     code = np.where(miss, llms.n_regions + unseen, region).reshape(shape)
     boundary = np.zeros(shape, bool)
@@ -246,4 +259,5 @@ def region_map_2d(llms: LocalLinearModels, *, resolution: int = 300, bounds=None
         bounds=box,
         feature_names=tuple(llms.feature_names_),
         n_regions=llms.n_regions,
+        exact=exact,
     )

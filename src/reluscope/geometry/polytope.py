@@ -18,7 +18,10 @@ import numpy as np
 
 from ..errors import InvalidInputError
 
-__all__ = ["LP_TOL", "normalize_rows", "redundant_rows", "coordinate_extent", "chebyshev_center", "polygon_vertices"]
+__all__ = [
+    "LP_TOL", "normalize_rows", "redundant_rows", "coordinate_extent", "chebyshev_center", "polygon_vertices",
+    "is_feasible", "polytope_vertices", "polytope_volume",
+]
 
 #: Slack of the redundancy test on rows scaled to unit norm (HiGHS works to about 1e-7).
 LP_TOL = 1e-7
@@ -115,3 +118,54 @@ def polygon_vertices(A: np.ndarray, c: np.ndarray, box: np.ndarray, interior: np
     pts = pts[np.sort(first)]
     angle = np.arctan2(pts[:, 1] - interior[1], pts[:, 0] - interior[0])
     return pts[np.argsort(angle)]
+
+
+# ------------------------------------------------------------------ additions (geometry issue)
+def is_feasible(A: np.ndarray, c: np.ndarray, box: np.ndarray | None = None) -> bool:
+    """Whether ``{A x <= c}`` (cut by ``box`` when given) has an interior point: its Chebyshev radius is positive."""
+    An, cn, _ = normalize_rows(A, c)
+    d = An.shape[1]
+    if box is None:
+        box = np.column_stack([np.full(d, -1e12), np.full(d, 1e12)])
+    _, radius = chebyshev_center(An, cn, np.asarray(box, dtype=np.float64))
+    return radius > LP_TOL
+
+
+def polytope_vertices(A: np.ndarray, c: np.ndarray, interior: np.ndarray) -> np.ndarray:
+    """Vertices of the bounded polytope ``{A x <= c}`` from a point strictly inside (d = 1, 2, 3 and up).
+
+    d = 1 is the interval's two ends; d >= 2 uses qhull's
+    :class:`scipy.spatial.HalfspaceIntersection` (in 2-D in counter-clockwise order).
+    """
+    from scipy.spatial import HalfspaceIntersection
+
+    A = np.asarray(A, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    d = A.shape[1]
+    if d == 1:
+        a = A[:, 0]
+        lo = np.max(c[a < 0] / a[a < 0]) if (a < 0).any() else -np.inf
+        hi = np.min(c[a > 0] / a[a > 0]) if (a > 0).any() else np.inf
+        return np.array([[lo], [hi]])
+    hs = HalfspaceIntersection(np.column_stack([A, -c]), np.asarray(interior, dtype=np.float64))
+    pts = hs.intersections[np.isfinite(hs.intersections).all(axis=1)]
+    scale = max(1.0, float(np.abs(pts).max())) if pts.size else 1.0
+    _, first = np.unique(np.round(pts / scale, 10), axis=0, return_index=True)
+    pts = pts[np.sort(first)]
+    if d == 2:
+        angle = np.arctan2(pts[:, 1] - interior[1], pts[:, 0] - interior[0])
+        pts = pts[np.argsort(angle)]
+    return pts
+
+
+def polytope_volume(A: np.ndarray, c: np.ndarray, interior: np.ndarray) -> float:
+    """Volume (length, area) of the bounded polytope ``{A x <= c}``: qhull's ``ConvexHull`` of its vertices."""
+    from scipy.spatial import ConvexHull
+
+    V = polytope_vertices(A, c, interior)
+    d = V.shape[1]
+    if d == 1:
+        return float(V[1, 0] - V[0, 0])
+    if V.shape[0] <= d:
+        return 0.0
+    return float(ConvexHull(V).volume)

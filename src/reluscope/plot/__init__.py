@@ -30,6 +30,11 @@ Figure                         Result from                                      
 ``output_cdf``                 ``probability.output_cdf`` (+ ``monte_carlo``)   ``002`` Figure 1-2
 ``support_coverage``           ``probability.coverage_curve``                   ``002`` Table 1
 ``singular_values``            ``probability.jacobian_singular_values``         ``002`` Figure 3
+``region_slice``               ``geometry.slice_2d``                            Figure 2 (exact)
+``activity_histograms``        ``geometry.layer_metrics``                       thesis Fig. 4.1-4.6
+``layer_metric_curves``        ``geometry.layer_metrics``                       thesis Fig. 4.12-4.16
+``layer_pca``                  ``geometry.layer_metrics``                       thesis Fig. 4.7-4.10
+``activation_heatmap``         ``geometry.layer_metrics``                       thesis sec. 4.5.2
 =============================  ==============================================  =====================
 """
 
@@ -41,6 +46,7 @@ from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
 from .probability import output_cdf, pattern_pmf, singular_values, support_coverage
 from .profile import llm_curve, local_profile
+from .geometry import activation_heatmap, activity_histograms, layer_metric_curves, layer_pca, region_slice
 from .regions import llm_field, region_map
 from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
 
@@ -74,4 +80,9 @@ __all__ = [
     "output_cdf",
     "support_coverage",
     "singular_values",
+    "region_slice",
+    "activity_histograms",
+    "layer_metric_curves",
+    "layer_pca",
+    "activation_heatmap",
 ]

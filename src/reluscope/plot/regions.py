@@ -42,10 +42,15 @@ def region_map(region_map: RegionMap2D, llms: LocalLinearModels | None = None, a
     rgb[seen] = region_colors(rm.region_id[seen])[:, :3]
     shade = 0.06 * ((rm.unseen_id[~seen] * 7) % 5)[:, None]
     rgb[~seen] = np.clip(np.asarray(UNSEEN_COLOR)[None, :] - shade, 0, 1)
-    if show_boundaries:
+    exact = getattr(rm, "exact", None)
+    if show_boundaries and exact is None:
         rgb[rm.boundary] = 0.25
     (x0, x1), (y0, y1) = rm.bounds
     ax.imshow(rgb, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", interpolation="nearest")
+    if show_boundaries and exact is not None:  # exact polygon edges (reluscope.geometry.slice_2d)
+        from matplotlib.collections import PolyCollection
+
+        ax.add_collection(PolyCollection(exact.polygons, facecolors="none", edgecolors="0.25", linewidths=0.6))
     if llms is not None:
         sc = scatter_data(ax, llms.X_, llms.y_, max_points=max_points)
         if sc is not None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import diagnose, interpret, plot
 from ._blocks import Section, Text, embed_figure, format_value, frame_table, key_value_table
+from ._geometry import geometry_section
 
 __all__ = ["Context", "VIEWS"]
 
@@ -280,4 +281,5 @@ VIEWS = [
     ("Local vs global performance", local_global_section, _needs_y),
     ("Activation region map", region_map_section, _d(2)),
     ("Training vs test activation patterns", patterns_section, _needs_test),
+    ("Geometry", geometry_section, None),
 ]

@@ -1,0 +1,110 @@
+"""One small HiGHS model per polytope, re-solved with warm starts (``highspy``).
+
+A SciPy ``linprog`` call builds a new model each time (about 2 ms here); the
+region enumeration solves many LPs over the same rows ``G x <= h``, so it
+keeps one :class:`highspy.Highs` model per region and only changes the
+objective and one row bound between solves (a few hundred microseconds each,
+the simplex basis carried over).  No hand-written solver.
+
+Variables: ``x`` (d, free) and ``r`` (the Chebyshev radius, 0 <= r <= r_cap).
+Row ``j``: ``G_j x + |G_j| r <= h_j`` (rows scaled to unit norm, so ``|G_j| = 1``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import numpy as np
+
+__all__ = ["PolytopeLP"]
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence the banner HiGHS prints on construction (file descriptor 1)."""
+    try:
+        fd = os.dup(1)
+    except OSError:  # no real stdout (some notebooks): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+
+
+_SOLVER = None
+
+
+def _solver():
+    global _SOLVER
+    if _SOLVER is None:
+        import highspy
+
+        with _quiet_stdout():
+            h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        _SOLVER = h
+    return _SOLVER
+
+
+class PolytopeLP:
+    """LPs over ``{x : G x <= h}`` (unit-norm rows) sharing one warm-started HiGHS model."""
+
+    def __init__(self, G: np.ndarray, h: np.ndarray, r_cap: float) -> None:
+        import highspy
+
+        self._hs = highspy
+        self.G, self.h = G, h
+        m, d = G.shape
+        self.d = d
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = d + 1, m
+        lp.col_cost_ = np.r_[np.zeros(d), -1.0]
+        lp.col_lower_ = np.r_[np.full(d, -inf), 0.0]
+        lp.col_upper_ = np.r_[np.full(d, inf), float(r_cap)]
+        lp.row_lower_ = np.full(m, -inf)
+        lp.row_upper_ = np.asarray(h, dtype=np.float64)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.arange(0, m * (d + 1) + 1, d + 1)
+        lp.a_matrix_.index_ = np.tile(np.arange(d + 1), m)
+        lp.a_matrix_.value_ = np.column_stack([G, np.linalg.norm(G, axis=1)]).ravel()
+        self.h_solver = _solver()
+        self.h_solver.passModel(lp)
+        self.n_lp = 0
+
+    def _run(self):
+        hs = self.h_solver
+        hs.run()
+        self.n_lp += 1
+        ok = hs.getModelStatus() == self._hs.HighsModelStatus.kOptimal
+        return ok, np.array(hs.getSolution().col_value) if ok else None
+
+    def chebyshev(self) -> tuple[np.ndarray, float]:
+        """Centre and radius of the largest ball inside (radius 0, centre NaN when empty)."""
+        ok, sol = self._run()
+        if not ok:
+            return np.full(self.d, np.nan), 0.0
+        return sol[: self.d], float(max(sol[-1], 0.0))
+
+    def row_max(self, i: int, lift: float = 1.0) -> float:
+        """``max G_i x`` over the other rows with row ``i`` relaxed to ``h_i + lift`` (radius fixed to 0).
+
+        Row ``i`` is a facet (non-redundant) iff the value exceeds ``h_i``.
+        """
+        hs, d = self.h_solver, self.d
+        inf = self._hs.kHighsInf
+        hs.changeColBounds(d, 0.0, 0.0)
+        hs.changeColsCost(d + 1, np.arange(d + 1, dtype=np.int32), np.r_[-self.G[i], 0.0])
+        hs.changeRowBounds(int(i), -inf, float(self.h[i] + lift))
+        ok, sol = self._run()
+        hs.changeRowBounds(int(i), -inf, float(self.h[i]))
+        if not ok:  # infeasible / numerical trouble: keep the row (the safe side)
+            return np.inf
+        return float(self.G[i] @ sol[:d])

@@ -1,0 +1,392 @@
+"""Exact enumeration of the activation regions of a ReLU network in a box or polytope.
+
+Breadth-first search over the regions (thesis ``000`` ch. 2: the regions are
+the cells of a polyhedral complex; Lemma 1 of ``001``: a pattern's region is
+``{x : (-1)^{P_i} z_i(x) <= 0}``).  From a region, every non-redundant row of
+a hidden unit is a facet, and the region on the other side of that facet has
+the same pattern with that one unit flipped: on the facet's relative interior
+every other unit's pre-activation is non-zero, so no other unit changes sign
+(the deeper rows of the neighbour are recomputed from its pattern).  The
+search therefore needs, per region,
+
+- one LP for its Chebyshev centre and radius (a positive radius proves the
+  region non-empty);
+- one LP per candidate row, ``max G_i x`` subject to the other rows with row
+  ``i`` relaxed: the row is a facet iff the maximum exceeds ``h_i``
+  (:class:`~reluscope.geometry._lp.PolytopeLP`, one warm-started HiGHS model
+  per region).
+
+Candidates are pruned before any LP: rows whose hyperplane misses the domain's
+bounding box (interval bound), rows parallel to a tighter one, rows certified
+as facets because the Chebyshev centre's projection onto them satisfies every
+other row strictly, and rows whose answer is known from the neighbour (row
+``i`` of ``P`` is a facet iff row ``i`` of ``P`` with unit ``i`` flipped is).
+
+Tolerance: a row is a facet when the LP maximum exceeds ``h_i`` by more than
+``LP_TOL * (1 + |h_i|)`` (rows of unit norm; HiGHS' feasibility tolerance is
+1e-7), and a region exists when its inradius exceeds ``LP_TOL``; regions or
+facets thinner than that are not resolved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from itertools import count
+
+import numpy as np
+
+from .._progress import progress_bar
+from ..affine import affine_maps
+from ..errors import FeatureMismatchError, InvalidInputError
+from ..network import ReLUNetwork
+from ..patterns import PatternIndex, compute_patterns, pack_patterns, pattern_strings
+from ._facets import _duplicates, _qhull_facets, _ray_certificates, _volume
+from ._lp import PolytopeLP
+from .polytope import LP_TOL, coordinate_extent, normalize_rows, polytope_volume
+
+__all__ = ["HRegion", "RegionEnumeration", "enumerate_regions", "QHULL_MAX_DIM"]
+
+#: Up to this dimension the facets of a region come from qhull (the dual convex hull); above, from LPs.
+QHULL_MAX_DIM = 5
+
+
+@dataclass(eq=False)
+class HRegion:
+    """One activation region cut by the domain, in H-representation.
+
+    Attributes
+    ----------
+    pattern : bool (n_hidden_units,)
+    A, b : (k, d), (k,)
+        Non-redundant rows of unit norm: the region is ``{x : A x <= b}``.
+    unit : int (k,)
+        The hidden unit of each row, -1 for a side of the domain.
+    center, radius : (d,), float
+        Chebyshev centre and inradius.
+    volume : float
+        Exact volume (d <= 3; NaN above).
+    coef, intercept : (n_outputs, d), (n_outputs,)
+        The local linear model on the region (eq. 13 of ``001``).
+    """
+
+    pattern: np.ndarray
+    A: np.ndarray
+    b: np.ndarray
+    unit: np.ndarray
+    center: np.ndarray
+    radius: float
+    volume: float
+    coef: np.ndarray | None = None
+    intercept: np.ndarray | None = None
+
+    def contains(self, X: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+        """Which rows of ``X`` lie in the closed region."""
+        return (np.atleast_2d(X) @ self.A.T <= self.b + tol).all(axis=1)
+
+
+@dataclass
+class RegionEnumeration:
+    """Every activation region of a network inside a domain (:func:`enumerate_regions`).
+
+    Attributes
+    ----------
+    regions : list of HRegion
+        In breadth-first order from the region of the domain's centre.
+    patterns : bool (R, n_hidden_units)
+    centers, radii, volumes : (R, d), (R,), (R,)
+    adjacency : networkx.Graph
+        Node ``r`` per region; an edge per shared facet, with the flipped ``unit``.
+    truncated : bool
+        The search stopped at ``max_regions`` (or was interrupted) before visiting every region.
+    domain_A, domain_b : the domain ``{x : domain_A x <= domain_b}`` (unit-norm rows)
+    domain_volume : float (d <= 3; NaN above)
+    n_lp : int
+        Linear programmes solved.
+    seconds : float
+    hidden_sizes : tuple of int
+    """
+
+    regions: list
+    patterns: np.ndarray
+    centers: np.ndarray
+    radii: np.ndarray
+    volumes: np.ndarray
+    adjacency: object
+    truncated: bool
+    domain_A: np.ndarray
+    domain_b: np.ndarray
+    domain_volume: float
+    n_lp: int
+    seconds: float
+    hidden_sizes: tuple
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def n_regions(self) -> int:
+        return len(self.regions)
+
+    def pattern_strings(self) -> list[str]:
+        return pattern_strings(self.patterns, self.hidden_sizes)
+
+    def locate(self, network: ReLUNetwork, X) -> np.ndarray:
+        """Region id of each row of ``X`` (by its pattern), -1 when the pattern was not enumerated."""
+        packed, _ = compute_patterns(network, network.check_X(X))
+        return PatternIndex(pack_patterns(self.patterns)).lookup(packed)
+
+
+def _domain(network: ReLUNetwork, box) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit-norm rows of the domain and its bounding box; raises on wrong shapes or an unbounded domain."""
+    d = network.n_features
+    if isinstance(box, tuple) and len(box) == 2 and np.ndim(box[0]) == 2:
+        A, b = np.asarray(box[0], dtype=np.float64), np.asarray(box[1], dtype=np.float64).ravel()
+        if A.shape[1] != d or A.shape[0] != b.shape[0]:
+            raise FeatureMismatchError(f"The polytope (A, b) must have A of shape (m, {d}) and b of shape (m,); got {A.shape}, {b.shape}.")
+        An, bn, norms = normalize_rows(A, b)
+        keep = norms > 0
+        if (bn[~keep] < 0).any():
+            raise InvalidInputError("The domain polytope is empty (a zero row with a negative right-hand side).")
+        An, bn = An[keep], bn[keep]
+        ext, _ = coordinate_extent(An, bn)
+        if not np.isfinite(ext).all():
+            raise InvalidInputError("The domain polytope is unbounded; add bounds (a box) so that regions can be enumerated.")
+        return An, bn, ext
+    B = np.asarray(box, dtype=np.float64)
+    if B.ndim != 2 or B.shape[1] != 2:
+        raise InvalidInputError(f"box must be an array of (min, max) pairs, one per feature, or a polytope (A, b); got shape {B.shape}.")
+    if B.shape[0] != d:
+        raise FeatureMismatchError(f"box has {B.shape[0]} rows but the network takes {d} features; pass one (min, max) per feature.")
+    if not np.isfinite(B).all():
+        raise InvalidInputError("The box is unbounded (infinite bounds); enumeration needs a bounded domain.")
+    if not (B[:, 0] < B[:, 1]).all():
+        raise InvalidInputError("Each box row must be (min, max) with min < max.")
+    eye = np.eye(d)
+    return np.vstack([eye, -eye]), np.concatenate([B[:, 1], -B[:, 0]]), B
+
+
+def _region_rows(network: ReLUNetwork, pattern: np.ndarray, G0: np.ndarray, h0: np.ndarray, kinked: np.ndarray):
+    """Unit-norm rows of a pattern's region and the domain; zero rows of units dropped."""
+    A, c = network.region_inequalities(pattern)
+    An, cn, norms = normalize_rows(A, c)
+    keep = (norms > 1e-12 * max(1.0, float(norms.max(initial=0.0)))) & kinked
+    empty = bool((c[~keep & kinked] < 0).any())  # a constant unit on the wrong side: the pattern cannot occur
+    units = np.flatnonzero(keep)
+    G = np.vstack([An[keep], G0])
+    h = np.concatenate([cn[keep], h0])
+    return G, h, np.concatenate([units, np.full(G0.shape[0], -1)]), empty
+
+
+def _start_pattern(network: ReLUNetwork, G0, h0, ext, rng) -> np.ndarray:
+    center = ext.mean(axis=1)
+    pts = np.vstack([center, rng.uniform(ext[:, 0], ext[:, 1], size=(64, ext.shape[0]))])
+    inside = pts[(pts @ G0.T <= h0 - 1e-9).all(axis=1)]
+    packed, _ = compute_patterns(network, inside if inside.size else pts[:1])
+    from ..patterns import unpack_patterns
+
+    return unpack_patterns(packed, network.n_hidden_units)
+
+
+class _Search:
+    """State of the breadth-first search (one object so that an interruption keeps what was found)."""
+
+    def __init__(self, network: ReLUNetwork, G0, h0, ext, rng):
+        self.rng = rng
+        self.network, self.G0, self.h0, self.ext = network, G0, h0, ext
+        self.kinked = np.concatenate([np.full(n, s != 1.0) for n, s in zip(network.hidden_sizes, network.slopes)]) if network.hidden_sizes else np.zeros(0, bool)
+        self.r_cap = float(np.linalg.norm(ext[:, 1] - ext[:, 0]))
+        self.cache: dict = {}
+        self.seen: set = set()
+        self.queue: deque = deque()
+        self.regions: list = []
+        self.edges: list = []  # (key_a, key_b, unit)
+        self.n_lp = 0
+        self.stats = {"rows": 0, "pruned_box": 0, "pruned_parallel": 0, "certified": 0, "cached": 0, "row_lps": 0, "empty": 0}
+
+    def push(self, pattern: np.ndarray) -> None:
+        key = pattern.tobytes()
+        if key not in self.seen:
+            self.seen.add(key)
+            self.queue.append(pattern)
+
+    def _box_misses(self, G, h) -> np.ndarray:
+        """Interval bound over the domain's bounding box: ``max G_i x <= h_i`` means row i cannot touch the region."""
+        lo, hi = self.ext[:, 0], self.ext[:, 1]
+        top = np.where(G > 0, G * hi, G * lo).sum(axis=1)
+        return top <= h - LP_TOL * (1.0 + np.abs(h))
+
+    def visit(self, pattern: np.ndarray) -> None:
+        G, h, unit, empty = _region_rows(self.network, pattern, self.G0, self.h0, self.kinked)
+        if empty:
+            self.stats["empty"] += 1
+            return
+        lp = PolytopeLP(G, h, self.r_cap)
+        center, radius = lp.chebyshev()
+        if not radius > LP_TOL:
+            self.n_lp += lp.n_lp
+            self.stats["empty"] += 1
+            return
+        m = h.size
+        self.stats["rows"] += m
+        facet = np.zeros(m, bool)
+        todo = ~_duplicates(G, h)
+        self.stats["pruned_parallel"] += int((~todo).sum())
+        miss = todo & self._box_misses(G, h)
+        self.stats["pruned_box"] += int(miss.sum())
+        todo &= ~miss
+        hull = _qhull_facets(G, h, center, todo) if G.shape[1] <= QHULL_MAX_DIM else None
+        vertices = hull[2] if hull is not None and not hull[1].any() else None
+        if hull is not None:
+            facet |= hull[0]
+            self.stats["certified"] += int(hull[0].sum())
+            todo = hull[1]
+        else:
+            cert = todo & _ray_certificates(G, h, center, self.rng)
+            self.stats["certified"] += int(cert.sum())
+            facet |= cert
+            todo &= ~cert
+        for i in np.flatnonzero(todo):
+            u = unit[i]
+            key = None
+            if u >= 0:
+                base = pattern.copy()
+                base[u] = False
+                key = (base.tobytes(), int(u))
+                if key in self.cache:
+                    facet[i] = self.cache[key]
+                    self.stats["cached"] += 1
+                    continue
+            facet[i] = lp.row_max(i) > h[i] + LP_TOL * (1.0 + abs(h[i]))
+            self.stats["row_lps"] += 1
+            if key is not None:
+                self.cache[key] = bool(facet[i])
+        self.n_lp += lp.n_lp
+        key_a = pattern.tobytes()
+        for i in np.flatnonzero(facet & (unit >= 0)):
+            u = int(unit[i])
+            nb = pattern.copy()
+            nb[u] = ~nb[u]
+            base = nb.copy()
+            base[u] = False
+            self.cache[(base.tobytes(), u)] = True
+            self.edges.append((key_a, nb.tobytes(), u))
+            self.push(nb)
+        d = G.shape[1]
+        if d > 3:
+            volume = np.nan
+        elif vertices is not None and d > 1:
+            volume = _volume(vertices)
+        else:
+            volume = polytope_volume(G[facet], h[facet], center)
+        self.regions.append(HRegion(pattern, G[facet], h[facet], unit[facet], center, radius, volume))
+
+
+def _adjacency(search: _Search):
+    import networkx as nx
+
+    ids = {r.pattern.tobytes(): k for k, r in enumerate(search.regions)}
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(search.regions)))
+    for a, b, u in search.edges:
+        if a in ids and b in ids:
+            graph.add_edge(ids[a], ids[b], unit=u)
+    return graph
+
+
+def enumerate_regions(
+    network: ReLUNetwork,
+    box,
+    max_regions: int | None = None,
+    *,
+    random_state=0,
+    progress: bool | None = None,
+) -> RegionEnumeration:
+    """Every activation region of ``network`` inside a box or bounded polytope, exactly (no sampling).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    box : array (d, 2) of (min, max), or a tuple ``(A, b)`` for the polytope ``{x : A x <= b}``
+    max_regions : int, optional
+        Stop after this many regions; the result then says ``truncated=True``.
+    random_state : int or Generator, default 0
+        Only used to find a starting point off the region boundaries.
+    progress : bool or None
+        tqdm bar counting regions (Ctrl-C stops the search and returns what
+        was found, marked truncated).
+
+    Returns
+    -------
+    RegionEnumeration
+
+    Raises
+    ------
+    FeatureMismatchError
+        A box of the wrong dimension.
+    InvalidInputError
+        An unbounded or empty domain, a bad ``max_regions``.
+
+    Notes
+    -----
+    The breadth-first search of the module docstring; every region found has
+    a positive Chebyshev radius.  The search is exact for domains in which
+    the regions form a connected complex, which a convex domain always is.
+    """
+    if not isinstance(network, ReLUNetwork):
+        raise InvalidInputError(f"enumerate_regions needs a ReLUNetwork, got {type(network).__name__}.")
+    if max_regions is not None and (isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1):
+        raise InvalidInputError(f"max_regions must be a positive integer or None, got {max_regions!r}.")
+    t0 = time.perf_counter()
+    G0, h0, ext = _domain(network, box)
+    rng = np.random.default_rng(random_state)
+    search = _Search(network, G0, h0, ext, rng)
+    starts = _start_pattern(network, G0, h0, ext, rng)
+    truncated = False
+    bar = progress_bar(count(), progress=progress, desc="regions", unit="region", total=max_regions)
+    try:
+        for start in starts:  # the first start whose region is non-empty seeds the search
+            search.push(start)
+            while search.queue:
+                if max_regions is not None and len(search.regions) >= max_regions:
+                    truncated = True
+                    break
+                n_before = len(search.regions)
+                search.visit(search.queue.popleft())
+                bar.update(len(search.regions) - n_before)
+            if search.regions:
+                break
+    except KeyboardInterrupt:
+        truncated = True
+    finally:
+        bar.close()
+    return _result(network, search, truncated, G0, h0, time.perf_counter() - t0)
+
+
+def _result(network, search: _Search, truncated: bool, G0, h0, seconds: float) -> RegionEnumeration:
+    regs = search.regions
+    d = network.n_features
+    patterns = np.array([r.pattern for r in regs]).reshape(len(regs), network.n_hidden_units)
+    if regs:
+        coef, intercept = affine_maps(network, patterns)
+        for r, cf, ic in zip(regs, coef, intercept):
+            r.coef, r.intercept = cf, ic
+    dom_vol = np.nan
+    if d <= 3:
+        centre = search.ext.mean(axis=1)
+        dom_vol = polytope_volume(G0, h0, centre) if (G0 @ centre < h0).all() else np.nan
+    return RegionEnumeration(
+        regions=regs,
+        patterns=patterns,
+        centers=np.array([r.center for r in regs]).reshape(len(regs), d),
+        radii=np.array([r.radius for r in regs]),
+        volumes=np.array([r.volume for r in regs]),
+        adjacency=_adjacency(search),
+        truncated=truncated,
+        domain_A=G0,
+        domain_b=h0,
+        domain_volume=float(dom_vol),
+        n_lp=search.n_lp,
+        seconds=seconds,
+        hidden_sizes=network.hidden_sizes,
+        stats=dict(search.stats),
+    )
