@@ -157,11 +157,24 @@ def _region_programme(space, A, c, extra=None):
     return min_norm_point(G, h, space.E, space.e, space.lb, space.ub, space.norm, space.w, space.integral)
 
 
+def _dual_norm(space, a):
+    a = a / space.w[None, :]
+    if space.norm == 2:
+        return np.linalg.norm(a, axis=1)
+    return np.abs(a).max(axis=1, initial=0.0) if space.norm == 1 else np.abs(a).sum(axis=1)
+
+
+def _halfspace_bounds(space, T, t):
+    """Distance from x to each half-space ``{T_i delta <= t_i}`` alone (a lower bound for all of them)."""
+    dual = _dual_norm(space, T[:, space.free])
+    gap = np.maximum(-t, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(dual > 0, gap / dual, np.where(gap > 0, np.inf, 0.0))
+
+
 def _flip_bounds(space, A, c):
     """Closed-form lower bound on the distance to each flipped neighbour (inf when unreachable)."""
-    a = A[:, space.free] / space.w[None, :]
-    dual = {2: lambda m: np.linalg.norm(m, axis=1), 1: lambda m: np.abs(m).max(axis=1, initial=0.0),
-            np.inf: lambda m: np.abs(m).sum(axis=1)}[space.norm](a)
+    dual = _dual_norm(space, A[:, space.free])
     gap = np.maximum(c - A @ space.x, 0.0)  # the flipped side is {A_i y >= c_i}
     with np.errstate(divide="ignore", invalid="ignore"):
         lb = np.where(dual > 0, gap / dual, np.where(gap > 0, np.inf, 0.0))
@@ -217,7 +230,7 @@ def _search(network, space, wants, c0, threshold, margin, max_regions, time_limi
     x = space.x
     start = network.patterns(x[None, :])[0]
     heap = [(0.0, 0, 0, start)]
-    seen, counter, n_regions, n_prog = set(), 1, 0, 0
+    seen, queued, counter, n_regions, n_prog = set(), set(), 1, 0, 0
     best, best_delta, best_pattern, stopped = np.inf, None, None, False
     while heap:
         key, exact, _, p = heap[0]
@@ -228,7 +241,7 @@ def _search(network, space, wants, c0, threshold, margin, max_regions, time_limi
             break
         heapq.heappop(heap)
         code = p.tobytes()
-        if code in seen:
+        if code in seen or (not exact and code in queued):
             continue
         A, c = network.region_inequalities(p)
         if not exact:
@@ -236,6 +249,7 @@ def _search(network, space, wants, c0, threshold, margin, max_regions, time_limi
             n_prog += 1
             if np.isfinite(dist):
                 heapq.heappush(heap, (max(dist, key), 1, counter, p))
+                queued.add(code)
                 counter += 1
             else:
                 seen.add(code)
@@ -244,12 +258,15 @@ def _search(network, space, wants, c0, threshold, margin, max_regions, time_limi
         n_regions += 1
         coef, intercept = network.affine_map(p)
         for want in wants:
-            dist, delta = _region_programme(space, A, c, _target_rows(network, coef, intercept, x, want, threshold, margin))
+            T, t = _target_rows(network, coef, intercept, x, want, threshold, margin)
+            if (_halfspace_bounds(space, T, t) >= best).any():  # even the LLM's half-space alone is too far
+                continue
+            dist, delta = _region_programme(space, A, c, (T, t))
             n_prog += 1
             if dist < best:
                 best, best_delta, best_pattern = dist, delta, p
         for i, lb in enumerate(_flip_bounds(space, A, c)):
-            if np.isfinite(lb):
+            if lb < best:
                 q = p.copy()
                 q[i] = not q[i]
                 if q.tobytes() not in seen:
