@@ -12,6 +12,7 @@ from .counterfactual import CounterfactualResult, counterfactual
 from .monotonicity import MonotonicityResult, monotonicity, monotonicity_table
 from .robustness import OutputRange, RobustnessResult, max_output_change, robustness
 from .stability import StabilityResult, stability_radius
+from .view import RegionView, region_view
 
 __all__ = [
     "stability_radius",
@@ -25,4 +26,6 @@ __all__ = [
     "RobustnessResult",
     "max_output_change",
     "OutputRange",
+    "region_view",
+    "RegionView",
 ]

@@ -26,10 +26,12 @@ Figure                         Result from                                      
 ``partial_dependence``         ``interpret.partial_dependence``                 PDP (exact)
 ``region_polygon``             ``diagnose.region_polygon_2d``                   Lemma 1, one region
 ``llm_line``, ``llm_lines``    ``diagnose.llm_line_2d`` / ``llm_lines_2d``      Figure 5 left
+``certificate``                ``certify.region_view``                          stability radius, counterfactual
 =============================  ==============================================  =====================
 """
 
 from .boundaries import llm_line, llm_lines, region_polygon
+from .certify import certificate
 from .coefficients import coefficient_pairs, coefficient_violin, intercept_profile, local_vs_global_bubble, region_pca
 from .dependence import partial_dependence, partial_effect
 from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
@@ -40,6 +42,7 @@ from .regions import llm_field, region_map
 from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
 
 __all__ = [
+    "certificate",
     "bootstrap_coefficients",
     "merge_dendrogram",
     "merged_cluster",
