@@ -21,8 +21,9 @@ def test_region_view_numbers_and_figure():
     P = net.patterns(v.polygon * (1 - 1e-9) + 1e-9 * x)  # vertices pulled towards x lie in x's region
     assert (P == net.patterns(x[None, :])).all()
     if np.isfinite(v.facet).all():  # the facet edge is at the stability radius from x or farther
-        seg = v.facet[0] + np.linspace(0, 1, 101)[:, None] * (v.facet[1] - v.facet[0])
-        assert np.linalg.norm(seg - x, axis=1).min() == pytest.approx(v.stability.radius[0], abs=1e-9)
+        a, b = v.facet
+        t = np.clip((x - a) @ (b - a) / ((b - a) @ (b - a)), 0, 1)
+        assert np.linalg.norm(a + t * (b - a) - x) == pytest.approx(v.stability.radius[0], abs=1e-9)
     assert v.classes.shape == (200, 200)
     fig = plot.certificate(v)
     assert fig.axes[0].get_title().startswith("Stability radius")
