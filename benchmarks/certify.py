@@ -78,7 +78,7 @@ def credit_net():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf = MLPClassifier([40, 40], alpha=1e-3, max_iter=200, random_state=0).fit(Xv[:3000], y[:3000])
-    net = reluscope.from_sklearn(clf, feature_names=list(X.columns))
+    net = reluscope.from_sklearn(clf)
     return net, Xv, list(X.columns), num, clf.score(Xv[3000:], y[3000:])
 
 

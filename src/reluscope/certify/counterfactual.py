@@ -76,6 +76,7 @@ class CounterfactualResult:
     message: str
     seconds: float
     pattern: np.ndarray | None = field(default=None, repr=False)
+    method: str = "regions"
 
     def changes(self, feature_names=None) -> pd.DataFrame:
         """The features that change: original value, counterfactual value and the difference."""
@@ -184,7 +185,7 @@ def _flip_bounds(space, A, c):
 
 def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None, integer=None, one_hot=None,
                    weights=None, threshold: float = 0.0, margin: float = 1e-6, max_regions: int = 10_000,
-                   time_limit: float | None = None) -> CounterfactualResult:
+                   time_limit: float | None = None, method: str = "auto") -> CounterfactualResult:
     """The exact closest input to ``x`` whose decision is ``target`` (default: any other class).
 
     Parameters
@@ -201,6 +202,8 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
     threshold : decision threshold on ``eta`` for one-logit networks (class 1 iff ``eta > threshold``)
     margin : the counterfactual crosses the decision by at least this in ``eta``
     max_regions, time_limit : search limits; past them ``optimal`` is False and ``lower_bound`` says how far off
+    method : 'auto' (default): when the region search stops early (L1 / Linf), one MILP over the ball of the
+        incumbent's radius (``_cf_milp``) proves or improves it with the remaining time; 'regions': search only
 
     Returns
     -------
@@ -223,7 +226,41 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
     if margin < 0:
         raise InvalidInputError("margin must be >= 0.")
     space = _space(network, x, box, immutable, integer, one_hot, weights, norm)
-    return _search(network, space, wants, c0, threshold, margin, max_regions, time_limit, t0)
+    if method not in ("auto", "regions"):
+        raise InvalidInputError(f"method={method!r}: use 'auto' (region search, then a MILP to prove) or 'regions'.")
+    budget = None if time_limit is None else (time_limit / 2 if method == "auto" and norm != 2 else time_limit)
+    res = _search(network, space, wants, c0, threshold, margin, max_regions, budget, t0)
+    if res.optimal or method == "regions" or norm == 2:
+        return res
+    return _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0)
+
+
+def _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0):
+    """Region search stopped early: one MILP over the ball of the incumbent's radius proves or improves it."""
+    from ._cf_milp import milp_counterfactual
+
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.05)
+    radius = res.distance if res.found else np.inf
+    dist, delta, bound, optimal = milp_counterfactual(network, space, wants, threshold, margin, radius, left)
+    lower = max(res.lower_bound, min(bound, radius))
+    if delta is not None and dist < res.distance:
+        pattern = network.patterns((space.x + _embed(space, delta))[None, :])[0]
+        best, best_delta = dist, delta
+    elif res.found:
+        best, best_delta, pattern = res.distance, res.point[space.free] - space.x[space.free], res.pattern
+    else:
+        best, best_delta, pattern = np.inf, None, None
+    proved = optimal and (np.isfinite(radius) or delta is not None or bound == np.inf)
+    out = _result(network, space, best, best_delta, pattern, min(lower, best) if proved else lower, proved,
+                  res.regions_visited, res.programmes + len(wants), res.original_class, threshold, t0)
+    out.method = "regions + milp"
+    return out
+
+
+def _embed(space, delta):
+    full = np.zeros_like(space.x)
+    full[space.free] = delta
+    return full
 
 
 def _search(network, space, wants, c0, threshold, margin, max_regions, time_limit, t0):
