@@ -40,6 +40,7 @@ def test_2d_counterfactual_feasible_and_no_farther_than_dense_grid(norm, seed):
     assert res.distance >= grid_best - 2 * 0.01 - 1e-6  # grid spacing 0.01: the grid point next to ours is that close
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("norm", [1, "inf"])
 @pytest.mark.parametrize("sizes", [(2, 5, 4, 1), (3, 4, 4, 3)])
 def test_counterfactual_equals_minimum_over_all_regions(norm, sizes):

@@ -23,6 +23,7 @@ def _brute_range(regions, x, eps, row):
     return best
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_verdicts_agree_with_brute_force(seed):
     rng = np.random.default_rng(seed)
