@@ -26,6 +26,10 @@ def explanation_facts(ctx, row: int) -> list:
     facts = [("Stability radius (L2: distance to the nearest facet)", format_value(float(st.radius[0]))),
              ("Nearest facet: unit (layer, index)", f"{int(st.layer[0]) + 1}, {int(st.unit_in_layer[0])}" if st.unit[0] >= 0 else "none")]
     if net.task in ("binary", "multiclass"):
+        try:
+            import highspy  # noqa: F401  (the counterfactual's LPs)
+        except ImportError:
+            return facts + [("Minimal counterfactual", "needs highspy: pip install 'reluscope[certify]'")]
         cf = certify.counterfactual(net, x, norm=1, box=data_box(ctx), time_limit=CF_TIME_LIMIT, max_regions=CF_MAX_REGIONS)
         if cf.found:
             names = net.feature_names or [f"x{j}" for j in range(net.n_features)]
