@@ -38,7 +38,8 @@ ALWAYS = [
 WITH_Y = ["Local vs global performance"]
 ONLY_1D = ["Predicted curve and its local linear models"]
 NOT_1D = ["Parallel coordinates"]
-ONLY_2D = ["Local linear models in the input plane", "Activation region map"]
+ONLY_2D = ["Local linear models in the input plane", "Activation region map", "Stability radius and minimal counterfactual"]
+SMALL_NET = ["Monotonicity certificates"]  # nets with at most 12 features
 WITH_TEST = ["Training vs test activation patterns"]
 
 
@@ -143,17 +144,18 @@ def test_report_has_every_expected_section_and_only_those(written):
     d, page = written["d"], written["page"]
     expected = set(ALWAYS) | set(ONLY_1D if d == 1 else NOT_1D) | set(ONLY_2D if d == 2 else [])
     expected |= set(WITH_Y if written["with_y"] else []) | set(WITH_TEST if written["with_test"] else [])
+    expected |= set(SMALL_NET if d <= 12 else [])
     assert set(page.h2) == expected
     assert len(page.h2) == len(set(page.h2))
     # views that do not apply are listed, with the reason, in the About section
     skipped = {row[0] for row in page.tables["skipped"][1:]}
-    assert skipped == set(ONLY_1D + NOT_1D + ONLY_2D + WITH_Y + WITH_TEST) - expected
+    assert skipped == set(ONLY_1D + NOT_1D + ONLY_2D + WITH_Y + WITH_TEST + SMALL_NET) - expected
 
 
 def test_embedded_images_decode_to_png(written):
     images = written["page"].images
     # importance, profiles (min(3, d)), explanation, polar, then parallel coordinates (d > 1) or the curve (d = 1)
-    n_expected = 3 + min(3, written["d"]) + 1 + 2 * (written["d"] == 2)
+    n_expected = 3 + min(3, written["d"]) + 1 + 3 * (written["d"] == 2)  # d = 2: field, region map, certificate
     n_expected += written["with_y"] + written["with_test"]
     n_expected += 2 + (written["d"] == 2)  # Geometry: layer metric curves, activity histograms, exact 2-D map
     assert len(images) == n_expected

@@ -35,10 +35,12 @@ Figure                         Result from                                      
 ``layer_metric_curves``        ``geometry.layer_metrics``                       thesis Fig. 4.12-4.16
 ``layer_pca``                  ``geometry.layer_metrics``                       thesis Fig. 4.7-4.10
 ``activation_heatmap``         ``geometry.layer_metrics``                       thesis sec. 4.5.2
+``certificate``                ``certify.region_view``                          stability radius, counterfactual
 =============================  ==============================================  =====================
 """
 
 from .boundaries import llm_line, llm_lines, region_polygon
+from .certify import certificate
 from .coefficients import coefficient_pairs, coefficient_violin, intercept_profile, local_vs_global_bubble, region_pca
 from .dependence import partial_dependence, partial_effect
 from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
@@ -51,6 +53,7 @@ from .regions import llm_field, region_map
 from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
 
 __all__ = [
+    "certificate",
     "bootstrap_coefficients",
     "merge_dendrogram",
     "merged_cluster",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import diagnose, interpret, plot
+from . import _certify
 from ._blocks import Section, Text, embed_figure, format_value, frame_table, key_value_table
 from ._geometry import geometry_section
 
@@ -130,6 +131,7 @@ def _explanation(ctx: Context, row: int) -> Section:
              (f"Network {e.output_name}", format_value(e.decision))]
     if e.task != "regression":
         facts.append(("Predicted probability", format_value(e.prediction)))
+    facts += _certify.explanation_facts(ctx, row)
     return Section(
         f"Local explanation of training row {row}",
         [
@@ -276,6 +278,8 @@ VIEWS = [
     ("Parallel coordinates", parallel_section, _at_least_2),
     ("Local explanation", explanation_sections, None),
     ("Local linear models in the input plane", field_section, _d(2)),
+    ("Stability radius and minimal counterfactual", _certify.certificate_section, _d(2)),
+    ("Monotonicity certificates", _certify.monotonicity_section, _certify.small_net),
     ("Degenerate regions", degenerate_section, None),
     ("Polar coordinates", polar_section, None),
     ("Local vs global performance", local_global_section, _needs_y),

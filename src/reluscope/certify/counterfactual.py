@@ -1,0 +1,328 @@
+"""Exact minimal counterfactuals: the closest input whose decision differs, region by region.
+
+Inside one activation region ``R = {y : A y <= c}`` (Lemma 1 of ``001``) the
+network is its LLM ``eta(y) = W y + b`` (Theorem 1), so "the closest point of
+``R`` with class t" is a convex programme: an LP for L1 / Linf, a QP for L2
+(:mod:`reluscope.certify._programs`, HiGHS).  The global minimum is found by a
+best-first (A*-like) search over regions, as GeoCert does for robustness
+(Jordan et al. 2019, "Provable certificates for adversarial examples: fitting
+a ball in the union of polytopes"):
+
+1. a region is queued with a lower bound on its distance from ``x``: for the
+   neighbour across unit ``i`` (the pattern with bit ``i`` flipped), the
+   distance to the half-space where unit ``i`` has flipped (closed form; the
+   unit's pre-activation is the same affine function on both sides);
+2. when popped the first time the bound is replaced by the exact distance from
+   ``x`` to the region (one LP/QP; an empty region is dropped);
+3. when popped with its exact distance the counterfactual programme is solved
+   in it and its ``H`` flips are queued;
+4. the search stops when the smallest queued bound is at least the best
+   distance found: then no region can hold a closer point (every region at
+   distance ``delta`` is reached through a chain of facet-adjacent regions
+   each at distance ``<= delta``: follow a generic segment from ``x``).
+
+Box, immutable features (fixed at ``x``), integer features and one-hot groups
+restrict the search space; integers and one-hot groups turn the per-region
+programme into a MILP (``scipy.optimize.milp``), the queue bounds stay valid
+relaxations.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError
+from ._common import check_box, check_network, check_norm, check_row, class_index, feature_indices, predicted_index
+from ._programs import min_norm_point
+
+__all__ = ["CounterfactualResult", "counterfactual"]
+
+NO_COUNTERFACTUAL = "no counterfactual exists within the box (with the immutable features fixed)"
+
+
+@dataclass
+class CounterfactualResult:
+    """Result of :func:`counterfactual`.
+
+    Attributes
+    ----------
+    found : bool
+    point : ndarray (d,) or None -- the closest input of the target decision
+    distance : float -- ``||w * (point - x)||`` (inf when none)
+    optimal : bool -- the search proved ``distance`` minimal (or proved that none exists)
+    lower_bound : float -- proved lower bound on the minimal distance
+    regions_visited : int -- regions whose counterfactual programme was solved
+    programmes : int -- convex programmes solved (distances and counterfactuals)
+    original_class, counterfactual_class : int -- class index at x and at point (forward pass)
+    message : str
+    """
+
+    x: np.ndarray
+    found: bool
+    point: np.ndarray | None
+    distance: float
+    optimal: bool
+    lower_bound: float
+    regions_visited: int
+    programmes: int
+    original_class: int
+    counterfactual_class: int | None
+    norm: float
+    message: str
+    seconds: float
+    pattern: np.ndarray | None = field(default=None, repr=False)
+    method: str = "regions"
+
+    def changes(self, feature_names=None) -> pd.DataFrame:
+        """The features that change: original value, counterfactual value and the difference."""
+        if not self.found:
+            return pd.DataFrame(columns=["x", "counterfactual", "change"])
+        names = feature_names if feature_names is not None else [f"x{j}" for j in range(self.x.size)]
+        df = pd.DataFrame({"x": self.x, "counterfactual": self.point, "change": self.point - self.x}, index=list(names))
+        return df[np.abs(df["change"]) > 1e-12]
+
+
+@dataclass
+class _Space:
+    """The search space in the free coordinates ``delta = x'_F - x_F``."""
+
+    x: np.ndarray
+    free: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    E: np.ndarray
+    e: np.ndarray
+    w: np.ndarray
+    integral: np.ndarray | None
+    norm: float
+
+
+def _space(network, x, box, immutable, integer, one_hot, weights, norm) -> _Space:
+    d = network.n_features
+    fixed = feature_indices(network, immutable, "immutable")
+    free = np.setdiff1d(np.arange(d), fixed)
+    box = check_box(network, box, default=np.column_stack([np.full(d, -np.inf), np.full(d, np.inf)]))
+    if ((x < box[:, 0]) | (x > box[:, 1])).any():
+        raise InvalidInputError("x lies outside the box; clip it to the box or widen the box.")
+    w = np.ones(d) if weights is None else np.asarray(weights, float).reshape(-1)
+    if w.shape != (d,) or not (np.isfinite(w) & (w > 0)).all():
+        raise InvalidInputError(f"weights must be {d} positive finite numbers (one scale per feature).")
+    integ = np.zeros(d, bool)
+    integ[feature_indices(network, integer, "integer")] = True
+    groups = [feature_indices(network, g, "one_hot") for g in (one_hot or [])]
+    lb, ub = box[:, 0].copy(), box[:, 1].copy()
+    for g in groups:
+        integ[g] = True
+        lb[g], ub[g] = np.maximum(lb[g], 0.0), np.minimum(ub[g], 1.0)
+    if integ.any() and not np.allclose(x[integ], np.round(x[integ])):
+        raise InvalidInputError("Integer and one-hot features of x must hold integer values.")
+    E = np.zeros((len(groups), d))
+    for r, g in enumerate(groups):
+        E[r, g] = 1.0
+    e = np.ones(len(groups)) - E @ x
+    col = {j: k for k, j in enumerate(free)}
+    E_free = np.zeros((len(groups), free.size))
+    for r, g in enumerate(groups):
+        if np.isin(g, fixed).any():
+            if not np.isin(g, fixed).all():
+                raise InvalidInputError("A one-hot group must be all immutable or all mutable.")
+            continue
+        E_free[r, [col[j] for j in g]] = 1.0
+    keep = np.any(E_free, axis=1)
+    return _Space(x, free, lb[free] - x[free], ub[free] - x[free], E_free[keep], e[keep], w[free],
+                  integ[free] if integ[free].any() else None, norm)
+
+
+def _target_rows(network, coef, intercept, x, want, threshold, margin):
+    """Rows ``T delta <= t`` (``delta = y - x``, all features) meaning "class ``want``" under the LLM."""
+    eta = coef @ x + intercept
+    if network.n_outputs == 1:
+        s = -1.0 if want == 1 else 1.0  # class 1: eta >= thr + margin
+        return s * coef[:1], np.array([s * (threshold - eta[0]) - margin])
+    others = [j for j in range(network.n_outputs) if j != want]
+    D = coef[others] - coef[want]
+    return D, -margin - (eta[others] - eta[want])
+
+
+def _region_programme(space, A, c, extra=None):
+    """Min distance from x (free coords) to ``{A y <= c} (& extra rows)`` within the space."""
+    x, F = space.x, space.free
+    G, h = A[:, F], c - A @ x
+    if extra is not None:
+        G, h = np.vstack([G, extra[0][:, F]]), np.concatenate([h, extra[1]])
+    return min_norm_point(G, h, space.E, space.e, space.lb, space.ub, space.norm, space.w, space.integral)
+
+
+def _dual_norm(space, a):
+    a = a / space.w[None, :]
+    if space.norm == 2:
+        return np.linalg.norm(a, axis=1)
+    return np.abs(a).max(axis=1, initial=0.0) if space.norm == 1 else np.abs(a).sum(axis=1)
+
+
+def _halfspace_bounds(space, T, t):
+    """Distance from x to each half-space ``{T_i delta <= t_i}`` alone (a lower bound for all of them)."""
+    dual = _dual_norm(space, T[:, space.free])
+    gap = np.maximum(-t, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(dual > 0, gap / dual, np.where(gap > 0, np.inf, 0.0))
+
+
+def _flip_bounds(space, A, c):
+    """Closed-form lower bound on the distance to each flipped neighbour (inf when unreachable)."""
+    dual = _dual_norm(space, A[:, space.free])
+    gap = np.maximum(c - A @ space.x, 0.0)  # the flipped side is {A_i y >= c_i}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lb = np.where(dual > 0, gap / dual, np.where(gap > 0, np.inf, 0.0))
+    live = np.any(A != 0, axis=1)
+    return np.where(live, lb, np.inf)
+
+
+def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None, integer=None, one_hot=None,
+                   weights=None, threshold: float = 0.0, margin: float = 1e-6, max_regions: int = 10_000,
+                   time_limit: float | None = None, method: str = "auto") -> CounterfactualResult:
+    """The exact closest input to ``x`` whose decision is ``target`` (default: any other class).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    x : array (d,)
+    target : class label or index, optional
+        For one logit: the other side of ``threshold`` by default.
+    norm : {1, 2, 'inf'}
+        Distance ``||w * (x' - x)||`` (``w`` = ``weights``, default all 1).
+    box : (d, 2), optional -- allowed range of each feature (x must lie in it)
+    immutable : features that must keep their value
+    integer : features that must stay integer; one_hot : groups of 0/1 features summing to 1 (MILP, L1/Linf)
+    threshold : decision threshold on ``eta`` for one-logit networks (class 1 iff ``eta > threshold``)
+    margin : the counterfactual crosses the decision by at least this in ``eta``
+    max_regions, time_limit : search limits; past them ``optimal`` is False and ``lower_bound`` says how far off
+    method : 'auto' (default): when the region search stops early (L1 / Linf), one MILP over the ball of the
+        incumbent's radius (``_cf_milp``) proves or improves it with the remaining time; 'regions': search only
+
+    Returns
+    -------
+    CounterfactualResult
+        With ``found=False`` and ``optimal=True`` when no input of the target class
+        exists within the box: ``message`` says so (no exception).
+    """
+    t0 = time.perf_counter()
+    network = check_network(network)
+    norm = check_norm(norm)
+    x = check_row(network, x)
+    eta0 = network._forward_raw(x[None, :])[0][0]
+    c0 = predicted_index(network, eta0) if network.n_outputs > 1 else int(eta0[0] > threshold)
+    if target is None:
+        wants = [1 - c0] if network.n_outputs == 1 else [j for j in range(network.n_outputs) if j != c0]
+    else:
+        wants = [class_index(network, target)]
+        if wants[0] == c0:
+            raise InvalidInputError(f"x is already of class {target!r}; pass another target class.")
+    if margin < 0:
+        raise InvalidInputError("margin must be >= 0.")
+    space = _space(network, x, box, immutable, integer, one_hot, weights, norm)
+    if method not in ("auto", "regions"):
+        raise InvalidInputError(f"method={method!r}: use 'auto' (region search, then a MILP to prove) or 'regions'.")
+    budget = None if time_limit is None else (time_limit / 2 if method == "auto" and norm != 2 else time_limit)
+    res = _search(network, space, wants, c0, threshold, margin, max_regions, budget, t0)
+    if res.optimal or method == "regions" or norm == 2:
+        return res
+    return _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0)
+
+
+def _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0):
+    """Region search stopped early: one MILP over the ball of the incumbent's radius proves or improves it."""
+    from ._cf_milp import milp_counterfactual
+
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.05)
+    radius = res.distance if res.found else np.inf
+    dist, delta, bound, optimal = milp_counterfactual(network, space, wants, threshold, margin, radius, left)
+    lower = max(res.lower_bound, min(bound, radius))
+    if delta is not None and dist < res.distance:
+        pattern = network.patterns((space.x + _embed(space, delta))[None, :])[0]
+        best, best_delta = dist, delta
+    elif res.found:
+        best, best_delta, pattern = res.distance, res.point[space.free] - space.x[space.free], res.pattern
+    else:
+        best, best_delta, pattern = np.inf, None, None
+    proved = optimal and (np.isfinite(radius) or delta is not None or bound == np.inf)
+    out = _result(network, space, best, best_delta, pattern, min(lower, best) if proved else lower, proved,
+                  res.regions_visited, res.programmes + len(wants), res.original_class, threshold, t0)
+    out.method = "regions + milp"
+    return out
+
+
+def _embed(space, delta):
+    full = np.zeros_like(space.x)
+    full[space.free] = delta
+    return full
+
+
+def _search(network, space, wants, c0, threshold, margin, max_regions, time_limit, t0):
+    x = space.x
+    start = network.patterns(x[None, :])[0]
+    heap = [(0.0, 0, 0, start)]
+    seen, queued, counter, n_regions, n_prog = set(), set(), 1, 0, 0
+    best, best_delta, best_pattern, stopped = np.inf, None, None, False
+    while heap:
+        key, exact, _, p = heap[0]
+        if key >= best - 1e-9 * max(1.0, best):
+            break
+        if n_regions >= max_regions or (time_limit is not None and time.perf_counter() - t0 > time_limit):
+            stopped = True
+            break
+        heapq.heappop(heap)
+        code = p.tobytes()
+        if code in seen or (not exact and code in queued):
+            continue
+        A, c = network.region_inequalities(p)
+        if not exact:
+            dist, _ = _region_programme(space, A, c)
+            n_prog += 1
+            if np.isfinite(dist):
+                heapq.heappush(heap, (max(dist, key), 1, counter, p))
+                queued.add(code)
+                counter += 1
+            else:
+                seen.add(code)
+            continue
+        seen.add(code)
+        n_regions += 1
+        coef, intercept = network.affine_map(p)
+        for want in wants:
+            T, t = _target_rows(network, coef, intercept, x, want, threshold, margin)
+            if (_halfspace_bounds(space, T, t) >= best).any():  # even the LLM's half-space alone is too far
+                continue
+            dist, delta = _region_programme(space, A, c, (T, t))
+            n_prog += 1
+            if dist < best:
+                best, best_delta, best_pattern = dist, delta, p
+        for i, lb in enumerate(_flip_bounds(space, A, c)):
+            if lb < best:
+                q = p.copy()
+                q[i] = not q[i]
+                if q.tobytes() not in seen:
+                    heapq.heappush(heap, (lb, 0, counter, q))
+                    counter += 1
+    lower = min(best, heap[0][0]) if (stopped and heap) else best
+    return _result(network, space, best, best_delta, best_pattern, lower, not stopped, n_regions, n_prog, c0, threshold, t0)
+
+
+def _result(network, space, best, delta, pattern, lower, complete, n_regions, n_prog, c0, threshold, t0):
+    x = space.x
+    if delta is None:
+        msg = NO_COUNTERFACTUAL if complete else "search limit reached before any counterfactual was found"
+        return CounterfactualResult(x, False, None, np.inf, complete, lower if not complete else np.inf, n_regions,
+                                    n_prog, c0, None, space.norm, msg, time.perf_counter() - t0)
+    point = x.copy()
+    point[space.free] += delta
+    eta = network._forward_raw(point[None, :])[0][0]
+    cls = predicted_index(network, eta) if network.n_outputs > 1 else int(eta[0] > threshold)
+    msg = "optimal: no region holds a closer point" if complete else "search limit reached: best found, not proved optimal"
+    return CounterfactualResult(x, True, point, float(best), complete, float(lower), n_regions, n_prog, c0, cls,
+                                space.norm, msg, time.perf_counter() - t0, pattern)

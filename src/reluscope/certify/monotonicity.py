@@ -1,0 +1,211 @@
+"""Monotonicity certificates: the sign of one feature's LLM coefficient over every region of a box.
+
+The network is non-decreasing in feature ``j`` over a box iff the coefficient
+``w_j(P) = e_k^T W^(L) D_L(P) ... W^(1) D_1(P) W^(0) e_j`` of the LLM
+(Theorem 1 of ``001``) is ``>= 0`` for every pattern ``P`` whose region meets
+the box with an interior.  The coefficient is a product over layers, so it is
+not linear in the pattern; the MILP propagates the directional derivative
+forward instead: ``g_1 = W^(0) e_j``, then per hidden unit the product
+``q = a g`` of the unit's binary ``a`` (tied to ``x`` by the big-M encoding of
+Tjeng et al. 2019, :mod:`reluscope.certify._milp`) and its incoming derivative
+``g`` is linearised exactly by the four McCormick inequalities (exact for a
+binary factor and bounded ``g``), ``h = gamma g + (1 - gamma) q`` and
+``g_(l+1) = W^(l) h``.  Minimising and maximising ``W^(L)_k h_L`` gives the
+extreme coefficients over all patterns reachable in the box.
+
+A pattern reached only on a boundary (a region with empty interior) does not
+count: each witness is checked with :func:`reluscope.geometry.polytope.chebyshev_center`
+and, if its inscribed ball is empty, cut off with a no-good cut and the MILP
+is solved again.  Method: ``"milp"`` (region enumeration lives in the geometry
+module and is not used here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..errors import InvalidInputError
+from ..geometry.polytope import chebyshev_center, normalize_rows
+from . import _milp
+from ._common import check_box, check_network, feature_indices
+
+__all__ = ["MonotonicityResult", "monotonicity", "monotonicity_table"]
+
+#: Inscribed-ball radius below which a witness region counts as empty.
+MIN_RADIUS = 1e-9
+#: Coefficients within this of zero count as zero.
+COEF_TOL = 1e-10
+MAX_CUTS = 25
+
+
+@dataclass
+class MonotonicityResult:
+    """Verdict of :func:`monotonicity`.
+
+    ``verdict`` is 'increasing' (non-decreasing), 'decreasing' (non-increasing),
+    'constant' or 'neither' ('unknown' if the MILP did not finish).
+    ``min_coef`` / ``max_coef`` are the extreme coefficients over the regions of
+    the box; each ``witness_*`` is ``(pattern, interior point, coefficient)`` of
+    a region attaining them.
+    """
+
+    feature: int
+    output: int
+    verdict: str
+    min_coef: float
+    max_coef: float
+    witness_min: tuple | None
+    witness_max: tuple | None
+    box: np.ndarray
+    method: str = "milp"
+
+
+def _derivative_rows(network, enc, j, out):
+    """Extra columns/rows for the forward derivative; returns (A_full, lo, hi, col_lo, col_hi, integ, objective)."""
+    n_old = enc.n_vars
+    sizes = network.hidden_sizes
+    n_new = 2 * sum(sizes)
+    N = n_old + n_new
+    rows, lo, hi, clo, chi = [], [], [], [], []
+    g_lo = g_hi = network.weights[0][:, j].astype(float)
+    start = n_old
+    h_prev = None  # (cols_g, cols_q, slope) of the previous layer
+    for layer, n in enumerate(sizes):
+        gc, qc = start + np.arange(n), start + n + np.arange(n)
+        start += 2 * n
+        I = np.arange(n)
+        if h_prev is not None:  # g - W (gamma g' + (1 - gamma) q') = 0
+            pg, pq, ps = h_prev
+            M = np.zeros((n, N))
+            M[I, gc] = 1.0
+            M[:, pg] -= ps * network.weights[layer]
+            M[:, pq] -= (1.0 - ps) * network.weights[layer]
+            rows.append(M)
+            lo.append(np.zeros(n))
+            hi.append(np.zeros(n))
+        ac = enc.a_cols[layer]
+        slope = network.slopes[layer]
+        for pairs, l_, h_ in (([(qc, 1.0), (ac, -g_hi)], -np.inf, 0.0), ([(qc, 1.0), (ac, -g_lo)], 0.0, np.inf),
+                              ([(qc, 1.0), (gc, -1.0), (ac, -g_hi)], -g_hi, np.inf),
+                              ([(qc, 1.0), (gc, -1.0), (ac, -g_lo)], -np.inf, -g_lo)):
+            if slope == 1.0:
+                break
+            M = np.zeros((n, N))
+            for cols, vals in pairs:
+                M[I, cols] = vals
+            rows.append(M)
+            lo.append(np.broadcast_to(l_, n).astype(float))
+            hi.append(np.broadcast_to(h_, n).astype(float))
+        clo += [g_lo, np.minimum(g_lo, 0.0)]
+        chi += [g_hi, np.maximum(g_hi, 0.0)]
+        # interval of h = g * s with s in {gamma, 1}, then of the next g
+        cand = np.stack([g_lo, g_hi, slope * g_lo, slope * g_hi])
+        h_lo, h_hi = cand.min(axis=0), cand.max(axis=0)
+        if layer + 1 < len(sizes):
+            Wn = network.weights[layer + 1]
+            g_lo, g_hi = _milp._interval_affine(Wn, np.zeros(Wn.shape[0]), h_lo, h_hi)
+        h_prev = (gc, qc, slope)
+    obj = np.zeros(N)
+    if h_prev is None:
+        return None, network.weights[0][out, j]
+    pg, pq, ps = h_prev
+    obj[pg] = ps * network.weights[-1][out]
+    obj[pq] = (1.0 - ps) * network.weights[-1][out]
+    A = sparse.vstack([sparse.hstack([enc.A, sparse.csr_matrix((enc.A.shape[0], n_new))]), sparse.csr_matrix(np.vstack(rows))])
+    ext = _milp.ReluEncoding(
+        A=A.tocsr(), row_lo=np.concatenate([enc.row_lo, *lo]), row_hi=np.concatenate([enc.row_hi, *hi]),
+        col_lo=np.concatenate([enc.col_lo, *clo]), col_hi=np.concatenate([enc.col_hi, *chi]),
+        integrality=np.concatenate([enc.integrality, np.zeros(n_new)]), x_cols=enc.x_cols, eta=enc.eta,
+        eta_const=enc.eta_const, z_cols=enc.z_cols, a_cols=enc.a_cols, bounds=enc.bounds)
+    return ext, obj
+
+
+def _pattern_of(network, enc, sol):
+    parts = []
+    for layer, ac in enumerate(enc.a_cols):
+        parts.append(np.ones(ac.size, bool) if network.slopes[layer] == 1.0 else sol[ac] > 0.5)
+    return np.concatenate(parts)
+
+
+def _extreme(network, enc, obj, maximize, box, out, j, time_limit):
+    """Extreme coefficient over regions with an interior; no-good cuts remove empty ones."""
+    cuts = []
+    for _ in range(MAX_CUTS):
+        extra = None
+        if cuts:
+            extra = (sparse.csr_matrix(np.vstack([c[0] for c in cuts])), np.array([c[1] for c in cuts]), np.full(len(cuts), np.inf))
+        res = _milp.solve(enc, obj, 0.0, maximize, time_limit, extra=extra)
+        if res.solution is None:
+            return res.bound, None, res.optimal
+        p = _pattern_of(network, enc, res.solution)
+        A, c = network.region_inequalities(p)
+        An, cn, _ = normalize_rows(A, c)
+        centre, radius = chebyshev_center(An, cn, box)
+        if radius > MIN_RADIUS:
+            coef = network.affine_map(p)[0][out, j]
+            return float(coef), (p, centre, float(coef)), res.optimal
+        row = np.zeros(enc.n_vars)  # sum_{a=1} (1 - a) + sum_{a=0} a >= 1
+        rhs = 1.0
+        for ac, bits in zip(enc.a_cols, np.split(p, np.cumsum(network.hidden_sizes)[:-1])):
+            row[ac] = np.where(bits, -1.0, 1.0)
+            rhs -= bits.sum()
+        cuts.append((row, rhs))
+    raise InvalidInputError(f"Monotonicity: more than {MAX_CUTS} boundary-only patterns; shrink the box or check the network.")
+
+
+def monotonicity(network, feature, box, *, output: int = 0, time_limit: float | None = 120.0) -> MonotonicityResult:
+    """Certify that the pre-link output ``output`` is monotone in ``feature`` over ``box``.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    feature : name or index
+    box : (d, 2) [low, high] per feature (e.g. the data's range)
+    output : which pre-link output (logit) to certify
+    time_limit : seconds per MILP; an unfinished MILP gives the verdict 'unknown'
+    """
+    network = check_network(network)
+    j = int(feature_indices(network, feature, "feature")[0])
+    box = check_box(network, box)
+    if box is None or not np.isfinite(box).all():
+        raise InvalidInputError("monotonicity needs a finite box: [low, high] for every feature.")
+    if not 0 <= output < network.n_outputs:
+        raise InvalidInputError(f"output={output} is out of range; the network has {network.n_outputs} outputs.")
+    enc = _milp.encode_network(network, box[:, 0], box[:, 1])
+    ext, obj = _derivative_rows(network, enc, j, output)
+    if ext is None:  # no hidden layer: one global coefficient
+        lo = hi = float(obj)
+        wmin = wmax = (np.zeros(0, bool), box.mean(axis=1), lo)
+        ok = True
+    else:
+        lo, wmin, ok1 = _extreme(network, ext, obj, False, box, output, j, time_limit)
+        hi, wmax, ok2 = _extreme(network, ext, obj, True, box, output, j, time_limit)
+        ok = ok1 and ok2
+    tol = COEF_TOL * max(1.0, abs(lo), abs(hi))
+    if not ok:
+        verdict = "unknown"
+    elif lo >= -tol and hi <= tol:
+        verdict = "constant"
+    elif lo >= -tol:
+        verdict = "increasing"
+    elif hi <= tol:
+        verdict = "decreasing"
+    else:
+        verdict = "neither"
+    return MonotonicityResult(j, output, verdict, lo, hi, wmin, wmax, box)
+
+
+def monotonicity_table(network, box, features=None, *, output: int = 0, time_limit: float | None = 120.0) -> pd.DataFrame:
+    """One row per feature: verdict and the extreme coefficients over the box (:func:`monotonicity`)."""
+    network = check_network(network)
+    idx = range(network.n_features) if features is None else feature_indices(network, features, "features")
+    names = network.feature_names or tuple(f"x{j}" for j in range(network.n_features))
+    rows = []
+    for j in idx:
+        r = monotonicity(network, int(j), box, output=output, time_limit=time_limit)
+        rows.append((names[j], r.verdict, r.min_coef, r.max_coef, r.method))
+    return pd.DataFrame(rows, columns=["Feature", "Verdict", "Min coefficient", "Max coefficient", "Method"])
