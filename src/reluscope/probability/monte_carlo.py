@@ -110,18 +110,34 @@ def monte_carlo(
     starts = range(0, int(n_samples), int(chunk_size))
     for s in progress_bar(starts, progress=progress, desc="Monte Carlo", unit="chunk"):
         X = distribution.sample(min(chunk_size, n_samples - s), rng)
-        packed, eta = compute_patterns(network, X, chunk_size=X.shape[0])
-        uniq = unique_patterns(packed)
-        for k, c in zip(map(bytes, uniq.keys), uniq.counts):
-            counts[k] = counts.get(k, 0) + int(c)
-        e = np.sort(eta[:, output])
-        cdf_counts += np.searchsorted(e, t, side="right")
-        pred = (eta[:, 0] > 0).astype(np.int64) if network.n_outputs == 1 else eta.argmax(axis=1)
-        pred_counts += np.bincount(pred, minlength=n_classes)
+        keys, c, cdf_c, pred_c = block_counts(network, X, t, output)
+        for k, n in zip(map(bytes, keys), c):
+            counts[k] = counts.get(k, 0) + int(n)
+        cdf_counts += cdf_c
+        pred_counts += pred_c
     H = network.n_hidden_units
     keys = np.frombuffer(b"".join(counts), np.uint8).reshape(len(counts), -1) if counts else np.zeros((0, (H + 7) // 8), np.uint8)
-    pats = unpack_patterns(keys, H)
     c = np.fromiter(counts.values(), np.int64, len(counts))
+    return assemble_result(network, keys, c, cdf_counts, pred_counts, t, int(n_samples), int(output))
+
+
+def block_counts(network, X: np.ndarray, t: np.ndarray, output: int):
+    """Integer partial results of one block of samples ``X``: packed pattern keys and their counts,
+    CDF counts at ``t`` and decision counts.  Partial results of disjoint blocks add up."""
+    packed, eta = compute_patterns(network, X, chunk_size=max(X.shape[0], 1))
+    uniq = unique_patterns(packed)
+    e = np.sort(eta[:, output])
+    cdf_counts = np.searchsorted(e, t, side="right").astype(np.int64)
+    n_classes = 2 if network.n_outputs == 1 else network.n_outputs
+    pred = (eta[:, 0] > 0).astype(np.int64) if network.n_outputs == 1 else eta.argmax(axis=1)
+    return np.asarray(uniq.keys, np.uint8), np.asarray(uniq.counts, np.int64), cdf_counts, np.bincount(pred, minlength=n_classes).astype(np.int64)
+
+
+def assemble_result(network, keys: np.ndarray, c: np.ndarray, cdf_counts, pred_counts, t, n_samples: int, output: int) -> MonteCarloResult:
+    """The :class:`MonteCarloResult` of summed integer counts (binomial standard errors)."""
+    H = network.n_hidden_units
+    n_classes = 2 if network.n_outputs == 1 else network.n_outputs
+    pats = unpack_patterns(keys, H)
     p, se = _binomial(c, int(n_samples))
     pmf = pd.DataFrame({"pattern": pattern_strings(pats, network.hidden_sizes), "probability": p, "std_error": se, "count": c})
     if 0 < H <= 62:
