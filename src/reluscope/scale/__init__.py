@@ -9,7 +9,7 @@ numbers.  Dask and pyarrow are imported only here, when first needed (the
 
 from __future__ import annotations
 
-__all__ = ["unwrap_dask", "unwrap_torch", "DaskLocalLinearModels", "is_dask_collection", "connect", "local_cluster"]
+__all__ = ["unwrap_dask", "unwrap_torch", "DaskLocalLinearModels", "is_dask_collection", "connect", "local_cluster", "monte_carlo_dask", "enumerate_regions_dask"]
 
 
 def is_dask_collection(obj) -> bool:
@@ -42,6 +42,22 @@ def unwrap_torch(network, X, y=None, **kwargs):
     from ._torch import unwrap_torch as run
 
     return run(network, X, y, **kwargs)
+
+
+def monte_carlo_dask(network, distribution, n_samples=1_000_000, **kwargs):
+    """Monte Carlo validator as Dask tasks with per-block seeded streams; see :mod:`reluscope.scale.monte_carlo`."""
+    _require_dask()
+    from .monte_carlo import monte_carlo_dask as run
+
+    return run(network, distribution, n_samples, **kwargs)
+
+
+def enumerate_regions_dask(network, box, **kwargs):
+    """Exact region enumeration over sub-boxes as Dask tasks; see :mod:`reluscope.scale.enumerate`."""
+    _require_dask()
+    from .enumerate import enumerate_regions_dask as run
+
+    return run(network, box, **kwargs)
 
 
 def __getattr__(name):
