@@ -142,11 +142,35 @@ def enumerate_regions_dask(
     task = dask.delayed(enumerate_regions)
     net_d = dask.delayed(network)
     tasks = [task(net_d, sub, max_regions, random_state=random_state, progress=False) for sub in subs]
-    results = client.gather(client.compute(tasks)) if client is not None else list(dask.compute(*tasks))
-    return _assemble(network, results, G0, h0, ext, max_regions, time.perf_counter() - t0)
+    results = _compute(tasks, client)
+    return _assemble(network, results, G0, h0, ext, max_regions, t0, client, n_chunks=len(subs))
 
 
-def _assemble(network, results: list, G0, h0, ext, max_regions, seconds: float) -> RegionEnumeration:
+def _compute(tasks: list, client) -> list:
+    import dask
+
+    return client.gather(client.compute(tasks)) if client is not None else list(dask.compute(*tasks))
+
+
+def _join_many(groups: list, G0, h0, ext) -> list:
+    return [_join(pieces, G0, h0, ext) for pieces in groups]
+
+
+def _join_all(groups: list, G0, h0, ext, client, n_chunks: int) -> list:
+    """Join the regions; the multi-piece ones (one Chebyshev LP each) as ``n_chunks`` tasks."""
+    import dask
+
+    multi = [i for i, g in enumerate(groups) if len(g) > 1]
+    out = [g[0] for g in groups]
+    chunks = [multi[k::n_chunks] for k in range(n_chunks) if multi[k::n_chunks]]
+    tasks = [dask.delayed(_join_many)([groups[i] for i in c], G0, h0, ext) for c in chunks]
+    for c, joined in zip(chunks, _compute(tasks, client)):
+        for i, r in zip(c, joined):
+            out[i] = r
+    return out
+
+
+def _assemble(network, results: list, G0, h0, ext, max_regions, t0: float, client=None, n_chunks: int = 1) -> RegionEnumeration:
     import networkx as nx
 
     groups: dict = {}
@@ -161,7 +185,7 @@ def _assemble(network, results: list, G0, h0, ext, max_regions, seconds: float) 
     keys = list(groups)
     if max_regions is not None and len(keys) > max_regions:
         keys, truncated = keys[:max_regions], True
-    regions = [_join(groups[k], G0, h0, ext) for k in keys]
+    regions = _join_all([groups[k] for k in keys], G0, h0, ext, client, n_chunks)
     ids = {k: i for i, k in enumerate(keys)}
     graph = nx.Graph()
     graph.add_nodes_from(range(len(regions)))
@@ -185,7 +209,7 @@ def _assemble(network, results: list, G0, h0, ext, max_regions, seconds: float) 
         domain_b=h0,
         domain_volume=float(np.prod(ext[:, 1] - ext[:, 0])) if d <= 3 else float("nan"),
         n_lp=int(sum(r.n_lp for r in results)) + int(n_join_lp),
-        seconds=seconds,
+        seconds=time.perf_counter() - t0,
         hidden_sizes=network.hidden_sizes,
         stats=stats,
     )
