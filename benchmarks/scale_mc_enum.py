@@ -10,9 +10,12 @@
    :func:`reluscope.scale.enumerate_regions_dask` with ``--splits`` per axis on
    the 2-worker cluster; the pattern sets must be equal.
 
-Wall times include the cluster's task overhead, not its start-up.
+Wall times include the cluster's task overhead, not its start-up (each worker is warmed up:
+imports and one tiny enumeration before timing).
 
 Run:  python benchmarks/scale_mc_enum.py --samples 10000000 --splits 2
+      python benchmarks/scale_mc_enum.py --skip-mc --splits 2 1 1 [--hidden 24 24]
+Each run is appended to ``benchmarks/results/scale_mc_enum.json``.
 """
 
 from __future__ import annotations
@@ -42,8 +45,18 @@ def make_net(sizes, seed=0):
 
 
 def cluster(n):
+    """A fresh LocalCluster, warmed up: every worker has imported reluscope, SciPy's LP and networkx."""
     c = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit="2GiB", dashboard_address=":0")
-    return c, Client(c)
+    client = Client(c)
+    client.wait_for_workers(n)
+    client.run(_warm_up)
+    return c, client
+
+
+def _warm_up():
+    tiny = make_net([2, 3, 1])
+    enumerate_regions(tiny, np.array([[-1.0, 1.0], [-1.0, 1.0]]), progress=False)
+    monte_carlo(tiny, GaussianMixture.normal([0.0, 0.0]), 10, progress=False, random_state=0)
 
 
 def bench_mc(net, gm, n, block):
@@ -84,7 +97,7 @@ def bench_enum(net, box, splits):
     dv = max(abs(r.volume - vol[r.pattern.tobytes()]) for r in split.regions) if same else float("nan")
     return [
         {"path": "single process", "regions": single.n_regions, "pieces": single.n_regions, "seconds": t_single},
-        {"path": f"Dask, 2 workers, {splits}^3 sub-boxes", "regions": split.n_regions, "pieces": split.stats["pieces"], "seconds": t_split},
+        {"path": f"Dask, 2 workers, sub-boxes {'x'.join(map(str, splits if len(splits) == 3 else splits * 3))}", "regions": split.n_regions, "pieces": split.stats["pieces"], "seconds": t_split},
     ], same, dv
 
 
@@ -92,27 +105,30 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--samples", type=int, default=10_000_000)
     ap.add_argument("--block", type=int, default=2**20)
-    ap.add_argument("--splits", type=int, default=2)
+    ap.add_argument("--splits", type=int, nargs="+", default=[2], help="slabs per axis: one int or one per feature")
+    ap.add_argument("--skip-mc", action="store_true")
     ap.add_argument("--hidden", type=int, nargs="+", default=[16, 16])
     args = ap.parse_args()
     net = make_net([3, *args.hidden, 1], seed=3)
     gm = GaussianMixture([0.5, 0.5], [[0.0, 0.0, 0.0], [1.0, -1.0, 0.5]], [np.eye(3), np.diag([0.5, 2.0, 1.0])])
-    mc_rows, identical = bench_mc(net, gm, args.samples, args.block)
+    mc_rows, identical = ([], None) if args.skip_mc else bench_mc(net, gm, args.samples, args.block)
     print("| Monte Carlo | samples | patterns | P(eta <= 0) | s.e. | wall (s) |\n|---|---|---|---|---|---|")
     for r in mc_rows:
         print(f"| {r['path']} | {r['samples']:,} | {r['patterns']} | {r['cdf0']:.6f} | {r['cdf0_se']:.1e} | {r['seconds']:.2f} |")
     print(f"1 and 2 workers identical: {identical}")
     box = np.array([[-2.0, 2.0]] * 3)
     en_rows, same, dv = bench_enum(net, box, args.splits)
-    print("\n| enumeration 3-16-16-1, [-2, 2]^3 | regions | pieces | wall (s) |\n|---|---|---|---|")
+    print(f"\n| enumeration 3-{'-'.join(map(str, args.hidden))}-1, [-2, 2]^3 | regions | pieces | wall (s) |\n|---|---|---|---|")
     for r in en_rows:
         print(f"| {r['path']} | {r['regions']} | {r['pieces']} | {r['seconds']:.2f} |")
     print(f"same pattern set: {same}; max |volume difference|: {dv:.1e}")
     out = Path(__file__).parent / "results" / "scale_mc_enum.json"
     out.parent.mkdir(exist_ok=True)
     meta = {"machine": platform.machine(), "cpus": os.cpu_count(), "load_average": os.getloadavg(), "args": vars(args)}
-    out.write_text(json.dumps({"meta": meta, "monte_carlo": mc_rows, "mc_identical_1_vs_2_workers": identical,
-                               "enumeration": en_rows, "same_pattern_set": same, "max_volume_difference": dv}, indent=2))
+    runs = json.loads(out.read_text()) if out.exists() else []
+    runs.append({"meta": meta, "monte_carlo": mc_rows, "mc_identical_1_vs_2_workers": identical,
+                 "enumeration": en_rows, "same_pattern_set": same, "max_volume_difference": dv})
+    out.write_text(json.dumps(runs, indent=2))
     print(f"wrote {out}")
 
 
