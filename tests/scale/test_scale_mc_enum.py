@@ -146,3 +146,13 @@ def test_enumeration_rejects_polytope_and_bad_max_regions():
         enumerate_regions_dask(net, (np.vstack([np.eye(2), -np.eye(2)]), np.ones(4)))
     with pytest.raises(InvalidInputError, match="max_regions"):
         enumerate_regions_dask(net, np.array([[-1.0, 1.0], [-1.0, 1.0]]), max_regions=0)
+
+
+def test_enumeration_max_regions_truncates():
+    net = make_net([2, 8, 8, 1], seed=1)
+    box = np.array([[-1.5, 1.0], [-1.5, 2.0]])
+    with dask.config.set(scheduler="sync"):
+        cut = enumerate_regions_dask(net, box, splits=2, max_regions=5)
+    full = enumerate_regions(net, box, progress=False)
+    assert cut.truncated and cut.n_regions == 5 < full.n_regions
+    assert set(cut.pattern_strings()) <= set(full.pattern_strings())
