@@ -92,6 +92,17 @@ def test_mc_bad_block_size(mc_setup, block_size):
         monte_carlo_dask(net, gm, 1000, block_size=block_size, random_state=0)
 
 
+def test_mc_seed_sequence_is_not_consumed(mc_setup):
+    net, gm = mc_setup
+    seq = np.random.SeedSequence(2024)
+    with dask.config.set(scheduler="sync"):
+        a = monte_carlo_dask(net, gm, 3000, block_size=1000, random_state=seq)
+        b = monte_carlo_dask(net, gm, 3000, block_size=1000, random_state=seq)
+        c = monte_carlo_dask(net, gm, 3000, block_size=1000, random_state=2024)
+    _same(a, b)
+    _same(a, c)
+
+
 def test_mc_bad_random_state_and_n(mc_setup):
     net, gm = mc_setup
     with pytest.raises(InvalidInputError, match="Generator"):

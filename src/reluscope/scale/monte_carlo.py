@@ -110,7 +110,10 @@ def monte_carlo_dask(
     if isinstance(random_state, np.random.Generator):
         raise InvalidInputError("random_state must be an int, a sequence of ints, a SeedSequence or None for monte_carlo_dask (a Generator cannot be spawned into independent per-block streams).")
     t = np.atleast_1d(np.asarray(points, dtype=np.float64))
-    root = random_state if isinstance(random_state, np.random.SeedSequence) else np.random.SeedSequence(random_state)
+    root = np.random.SeedSequence(random_state) if not isinstance(random_state, np.random.SeedSequence) else (
+        # a copy: spawning from the caller's object would advance it and change the next call's streams
+        np.random.SeedSequence(random_state.entropy, spawn_key=random_state.spawn_key, pool_size=random_state.pool_size)
+    )
     n_blocks = -(-n_samples // block_size)
     seeds = root.spawn(n_blocks)
     sizes = [min(block_size, n_samples - j * block_size) for j in range(n_blocks)]
