@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._progress import progress_bar
 from ..errors import InvalidInputError
 from ..probability.distributions import GaussianMixture
 from ..probability.monte_carlo import MonteCarloResult, assemble_result, block_counts
@@ -60,6 +61,17 @@ def _tree(parts: list, merge):
     return parts[0]
 
 
+def _run_on_client(client, parts: list, progress: bool | None):
+    """Blocks as futures, the same merge tree submitted at once; a bar counts the finished blocks."""
+    from distributed import as_completed
+
+    futures = client.compute(parts)
+    total = _tree(list(futures), lambda a, b: client.submit(_merge, a, b, pure=False))
+    for _ in progress_bar(as_completed(futures), progress=progress, desc="Monte Carlo", unit="block", total=len(futures)):
+        pass
+    return total.result()
+
+
 def monte_carlo_dask(
     network,
     distribution: GaussianMixture,
@@ -70,6 +82,7 @@ def monte_carlo_dask(
     client=None,
     block_size: int = DEFAULT_BLOCK,
     random_state=None,
+    progress: bool | None = None,
 ) -> MonteCarloResult:
     """Pattern PMF, output CDF and decision rates by sampling, as Dask tasks (see the module docstring).
 
@@ -89,6 +102,8 @@ def monte_carlo_dask(
     random_state : int, sequence of int, SeedSequence or None
         Root of the per-block streams; ``None`` draws fresh entropy (the
         result is then reproducible only through ``result``'s numbers).
+    progress : bool or None
+        tqdm bar over finished blocks (with a ``client``).
 
     Returns
     -------
@@ -120,6 +135,8 @@ def monte_carlo_dask(
     block = dask.delayed(_block)
     net_d, dist_d = dask.delayed(network), dask.delayed(distribution)
     parts = [block(net_d, dist_d, n, s, t, int(output)) for n, s in zip(sizes, seeds)]
-    total = _tree(parts, dask.delayed(_merge))
-    keys, counts, cdf_counts, pred_counts = (client.compute(total).result() if client is not None else dask.compute(total)[0])
+    if client is None:
+        keys, counts, cdf_counts, pred_counts = dask.compute(_tree(parts, dask.delayed(_merge)))[0]
+    else:
+        keys, counts, cdf_counts, pred_counts = _run_on_client(client, parts, progress)
     return assemble_result(network, keys, counts, cdf_counts, pred_counts, t, n_samples, int(output))
