@@ -17,6 +17,9 @@ __all__ = [
     "UnsupportedActivationError",
     "NotExactError",
     "UntrustedFileError",
+    "QueryBudgetExceededError",
+    "NotPiecewiseLinearError",
+    "ExtractionError",
 ]
 
 
@@ -50,3 +53,15 @@ class NotExactError(ReluscopeError, ArithmeticError):
 
 class UntrustedFileError(ReluscopeError, ValueError):
     """Loading this file would unpickle arbitrary code; an explicit trust flag is required."""
+
+
+class QueryBudgetExceededError(ReluscopeError, RuntimeError):
+    """A query oracle was asked for more queries than its budget allows."""
+
+
+class NotPiecewiseLinearError(ReluscopeError, ValueError):
+    """A black box is not piecewise linear along lines (e.g. tanh), so it is not a ReLU network."""
+
+
+class ExtractionError(ReluscopeError, RuntimeError):
+    """Query-based extraction could not recover a consistent network (oracle mode, architecture or budget)."""
