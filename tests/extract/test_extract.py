@@ -108,3 +108,22 @@ def test_thesis_surrogate_beats_nearest_neighbour():
     assert err < nn
     alphas, counts = l1_path(model, alphas=np.geomspace(1e-1, 1e-4, 8))
     assert counts[0] <= counts[-1]
+
+
+def test_expansive_first_layer_at_depth_two_is_refused():
+    net = random_network(np.random.default_rng(0), [10, 16, 16, 1])
+    with pytest.raises(ExtractionError):
+        extract_network(QueryOracle(net), 2, hidden_sizes=(16, 16), random_state=1, max_rounds=3)
+
+
+def test_recovered_weights_figure():
+    import matplotlib
+    matplotlib.use("Agg")
+    from reluscope.plot import recovered_weights
+
+    net = random_network(np.random.default_rng(0), [4, 6, 1])
+    res = extract_network(QueryOracle(net), 1, hidden_sizes=(6,), random_state=0)
+    al = align_networks(net, res.network)
+    fig = recovered_weights(al, net)
+    pts = fig.axes[0].collections[0].get_offsets()
+    assert np.allclose(pts[:, 0], pts[:, 1], atol=1e-8)

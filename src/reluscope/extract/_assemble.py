@@ -94,7 +94,20 @@ def _signs_milp(P: np.ndarray, target: np.ndarray, tol: float) -> np.ndarray | N
     return None if res.x is None else np.round(res.x)
 
 
-def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray):
+def _ghost_neurons(bounds, q, n_missing):
+    """Neurons never crossed in the box act affinely there: one always-on neuron carries the linear part.
+
+    ``bounds = (lo, hi)`` bound the layer's inputs over the box, so the ghost is on on the whole box.
+    """
+    norm = float(np.linalg.norm(q))
+    w = q / norm if norm > 0 else np.zeros_like(q)
+    b0 = -float(np.minimum(w * bounds[0], w * bounds[1]).sum()) + 1e-3
+    Wg = np.zeros((n_missing, q.size)); bg = -np.ones(n_missing); pg = np.zeros(n_missing)
+    Wg[0], bg[0], pg[0] = w, b0, norm
+    return Wg, bg, pg, -norm * b0
+
+
+def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, n_missing: int = 0, bounds=None):
     """Output layer and orientation of the last hidden layer by one least-squares fit.
 
     With ``z_k = W_k . u + b_k`` known up to sign, ``f = sum_k p_k relu(z_k) + q . u + c``
@@ -102,7 +115,9 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     ``-p_k W_k`` to ``q``.  So the flips ``xi`` solve ``W^T (xi * p) = -q``: a linear
     system when the layer is no wider than its input (polynomial time), else a
     0/1 feasibility problem solved by MILP (HiGHS).  Returns oriented
-    ``(W, b, p, c, residual)``.
+    ``(W, b, p, c, residual)``.  With ``n_missing`` neurons never crossed in the
+    box (they act affinely there) the flips are not identifiable; the linear part
+    then goes to one always-on neuron (exact on the sampled box, not weight-exact).
     """
     Z = features_prev @ W.T + b
     A = np.column_stack([np.maximum(Z, 0.0), features_prev, np.ones(len(y))])
@@ -111,6 +126,10 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     h, m = W.shape
     p, q, c = coef[:h], coef[h:h + m], coef[-1]
     P = W.T * p[None, :]
+    if n_missing:
+        # the missing neurons' affine part is indistinguishable from flips: keep the found signs as is
+        Wg, bg, pg, dc = _ghost_neurons(bounds, q, n_missing)
+        return np.vstack([W, Wg]), np.r_[b, bg], np.r_[p, pg], c + dc, residual
     if h <= m:
         xi, *_ = np.linalg.lstsq(P, -q, rcond=None)
         xi_round = np.round(xi)

@@ -105,6 +105,9 @@ class _State:
         reps = np.array([np.flatnonzero(labels == k)[0] for k in range(labels.max() + 1)], np.int64)
         is_l1 = self._verify(normals[reps], offsets[reps]) if reps.size else np.zeros(0, bool)
         new = reps[is_l1]
+        if self.n1.shape[0] and new.size:  # a known neuron re-found where its plane estimate drifted: drop
+            close = (np.abs(normals[new] @ self.n1.T) > 1 - 1e-9) & (np.abs(offsets[new][:, None] - self.b1[None, :]) < 1e-5)
+            new = new[~close.any(axis=1)]
         self.n1 = np.vstack([self.n1, normals[new]]); self.b1 = np.r_[self.b1, offsets[new]]
         self.p1 = np.vstack([self.p1, X[new]])
         if deep:
@@ -272,9 +275,22 @@ def _finish(st: _State, deep: bool, hidden_sizes=None):
     y = st.oracle(X)
     if deep:
         U = np.maximum(X @ st.n1.T + st.b1, 0.0)
-        W2o, b2o, p, c, res = fit_last_layer(U, y, W2, b2)
+        missing = 0 if hidden_sizes is None else max(hidden_sizes[1] - W2.shape[0], 0)
+        top = np.maximum(np.maximum(st.n1 * st.lo, st.n1 * st.hi).sum(1) + st.b1, 0.0)
+        W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top))
         weights, biases = [st.n1, W2o, p[None, :]], [st.b1, b2o, np.array([c])]
     else:
-        W1o, b1o, p, c, res = fit_last_layer(X, y, st.n1, st.b1)
+        missing = 0 if hidden_sizes is None else max(hidden_sizes[0] - st.n1.shape[0], 0)
+        W1o, b1o, p, c, res = _fit_or_ghost(X, y, st.n1, st.b1, missing, (np.full(st.d, st.lo), np.full(st.d, st.hi)))
         weights, biases = [W1o, p[None, :]], [b1o, np.array([c])]
     return ReLUNetwork(weights, biases), res
+
+
+def _fit_or_ghost(U, y, W, b, missing, bounds):
+    """Exact signs when identifiable; else one always-on neuron carries the linear part (function-exact on the box)."""
+    try:
+        return fit_last_layer(U, y, W, b, n_missing=missing, bounds=bounds)
+    except ExtractionError:
+        if missing:
+            raise
+        return fit_last_layer(U, y, W, b, n_missing=1, bounds=bounds)

@@ -33,6 +33,7 @@ from .boundaries import llm_line, llm_lines, region_polygon
 from .coefficients import coefficient_pairs, coefficient_violin, intercept_profile, local_vs_global_bubble, region_pca
 from .dependence import partial_dependence, partial_effect
 from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
+from .extract import recovered_weights
 from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
 from .profile import llm_curve, local_profile
@@ -40,6 +41,7 @@ from .regions import llm_field, region_map
 from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, merged_parallel_coordinates, merged_regions
 
 __all__ = [
+    "recovered_weights",
     "bootstrap_coefficients",
     "merge_dendrogram",
     "merged_cluster",
