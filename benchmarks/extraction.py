@@ -36,12 +36,17 @@ def run_exact(net, mode):
                 "seconds": time.perf_counter() - t0}
     X = np.random.default_rng(9).uniform(-1, 1, (5000, net.n_features))
     diff = np.abs(net.decision_function(X) - res.network.decision_function(X))
+    if res.network.hidden_sizes != net.hidden_sizes:
+        return {"status": f"ok (function only): recovered widths {res.network.hidden_sizes}", "queries": res.n_queries,
+                "seconds": res.seconds, "max_abs_err": float(diff.max()), "mean_abs_err": float(diff.mean()),
+                "frac_points_err_gt_1e-6": float((diff > 1e-6).mean())}
     al = align_networks(net, res.network)
     return {"status": "ok", "queries": res.n_queries, "log2_queries": float(np.log2(res.n_queries)),
             "seconds": res.seconds, "max_abs_err": float(diff.max()), "mean_abs_err": float(diff.mean()),
             "pattern_agreement": float((net.patterns(X) == al.aligned.patterns(X)).all(1).mean()),
             "max_rel_weight_err": al.max_relative_error,
-            "median_neuron_err": float(np.median(np.concatenate(al.neuron_errors))), "sign_flips": al.n_sign_flips}
+            "median_neuron_err": float(np.median(np.concatenate(al.neuron_errors))),
+            "neurons_within_1e-9": f"{int((np.concatenate(al.neuron_errors) <= 1e-9).sum())}/{sum(net.hidden_sizes)}", "sign_flips": al.n_sign_flips}
 
 
 def run_thesis(net, n_points):
@@ -58,7 +63,7 @@ def run_thesis(net, n_points):
 
 def main(quick: bool):
     sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1]] if quick else \
-        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1], [50, 16, 16, 1], [784, 32, 32, 1]]
+        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1], [50, 16, 16, 1]]
     rows = []
     for s in sizes:
         net = random_network(np.random.default_rng(0), s)

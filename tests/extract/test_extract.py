@@ -127,3 +127,15 @@ def test_recovered_weights_figure():
     fig = recovered_weights(al, net)
     pts = fig.axes[0].collections[0].get_offsets()
     assert np.allclose(pts[:, 0], pts[:, 1], atol=1e-8)
+
+
+def test_compare_extraction_checks_llms_per_joint_region():
+    from reluscope.extract import compare_extraction
+
+    net = random_network(np.random.default_rng(0), [3, 6, 1])
+    res = extract_network(QueryOracle(net), 1, hidden_sizes=(6,), random_state=0)
+    X = np.random.default_rng(1).uniform(-1, 1, (20000, 3))
+    cmp = compare_extraction(net, res.network, X, n_queries=res.n_queries)
+    assert cmp.max_llm_difference < 1e-9 and cmp.pattern_agreement == 1.0 and cmp.n_joint_regions > 1
+    other = random_network(np.random.default_rng(7), [3, 6, 1])
+    assert compare_extraction(net, other, X).max_llm_difference > 1e-3

@@ -7,8 +7,9 @@
 """
 
 from .align import AlignmentResult, align_networks
+from .compare import ExtractionComparison, compare_extraction
 from .critical_points import ExtractionResult, extract_network
 from .local_linear import LocalLinearSurrogate, fit_local_linear, gershgorin_rows, l1_path
 from .oracle import OracleStats, QueryOracle
 
-__all__ = ["QueryOracle", "OracleStats", "extract_network", "ExtractionResult", "align_networks", "AlignmentResult", "fit_local_linear", "LocalLinearSurrogate", "gershgorin_rows", "l1_path"]
+__all__ = ["QueryOracle", "OracleStats", "extract_network", "ExtractionResult", "align_networks", "AlignmentResult", "fit_local_linear", "LocalLinearSurrogate", "gershgorin_rows", "l1_path", "compare_extraction", "ExtractionComparison"]
