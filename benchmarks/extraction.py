@@ -17,7 +17,7 @@ from scipy.spatial import cKDTree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.strategies import random_network  # noqa: E402
 from reluscope.errors import ReluscopeError  # noqa: E402
-from reluscope.extract import QueryOracle, align_networks, extract_network, fit_local_linear  # noqa: E402
+from reluscope.extract import QueryOracle, align_networks, extract_network, fit_local_linear, l1_path  # noqa: E402
 
 ANCHORS = ("Carlini et al. public code: 10-15-15-1 in 159,144 queries (2^17.3), 70 s; 784-32-1 not in 15 min. "
            "Published 784-128-1: 2^21.5 queries (Carlini 2020); sign recovery 6.8 s for 784-128-1 (Canales-Martinez 2024). "
@@ -61,6 +61,17 @@ def run_thesis(net, n_points):
             "nn_rmse": float(np.sqrt(np.mean((nn - y) ** 2))), "gershgorin_rows_ok": float(model.gershgorin_ok.mean())}
 
 
+def l1_conjecture(alphas=(1e-2, 1e-3, 1e-4)):
+    """Thesis 3.3.5: does the L1 path's count of non-zero weights track the first-layer width?"""
+    out = {}
+    for h in (4, 8, 16, 32):
+        net = random_network(np.random.default_rng(0), [2, h, 1])
+        model = fit_local_linear(QueryOracle(net), 200, n_mc=2000, random_state=0)
+        _, counts = l1_path(model, alphas=np.array(alphas))
+        out[h] = dict(zip(map(str, alphas), counts.tolist()))
+    return out
+
+
 def main(quick: bool):
     sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1]] if quick else \
         [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1], [50, 16, 16, 1]]
@@ -76,6 +87,8 @@ def main(quick: bool):
     net = random_network(np.random.default_rng(0), [10, 32, 1])
     modes = {m: run_exact(net, m) for m in ("float32", "hard_label")}
     print("10-32-1 oracle modes", json.dumps(modes, default=float))
+    conj = l1_conjecture()
+    print("L1 conjecture (2-h-1, 200 centres): non-zero weights per alpha by width", json.dumps(conj))
     print("\nAnchors:", ANCHORS)
     print(f"\n{'net':>12} {'method':>7} {'queries':>9} {'log2':>5} {'s':>6} {'max|f-f^|':>9} {'max rel w':>9} status")
     for r in rows:
@@ -87,7 +100,7 @@ def main(quick: bool):
             print(f"{r['net']:>12} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
                   f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
     out = Path(__file__).parent / "results" / "extraction.json"
-    out.write_text(json.dumps({"rows": rows, "oracle_modes_10_32_1": modes, "anchors": ANCHORS}, indent=1, default=float))
+    out.write_text(json.dumps({"rows": rows, "oracle_modes_10_32_1": modes, "l1_conjecture": conj, "anchors": ANCHORS}, indent=1, default=float))
 
 
 if __name__ == "__main__":
