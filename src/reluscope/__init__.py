@@ -23,7 +23,7 @@ from .unwrap import LocalLinearModels, Unwrapper, unwrap
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("interpret", "diagnose", "plot", "simplify", "report", "datasets", "estimators", "io", "summary", "patterns", "affine", "geometry", "probability", "scale", "practical", "certify")
+_SUBMODULES = ("interpret", "diagnose", "plot", "simplify", "report", "datasets", "estimators", "io", "summary", "patterns", "affine", "geometry", "probability", "scale", "practical", "certify", "extract")
 
 
 def __getattr__(name):

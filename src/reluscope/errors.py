@@ -21,6 +21,9 @@ __all__ = [
     "CovarianceError",
     "ClusterError",
     "DeviceError",
+    "QueryBudgetExceededError",
+    "NotPiecewiseLinearError",
+    "ExtractionError",
 ]
 
 
@@ -70,3 +73,15 @@ class ClusterError(ReluscopeError, ConnectionError):
 
 class DeviceError(ReluscopeError, ValueError):
     """The requested compute device (e.g. ``device='cuda'``) is not available or not understood."""
+
+
+class QueryBudgetExceededError(ReluscopeError, RuntimeError):
+    """A query oracle was asked for more queries than its budget allows."""
+
+
+class NotPiecewiseLinearError(ReluscopeError, ValueError):
+    """A black box is not piecewise linear along lines (e.g. tanh), so it is not a ReLU network."""
+
+
+class ExtractionError(ReluscopeError, RuntimeError):
+    """Query-based extraction could not recover a consistent network (oracle mode, architecture or budget)."""

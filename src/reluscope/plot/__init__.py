@@ -44,6 +44,7 @@ from .certify import certificate
 from .coefficients import coefficient_pairs, coefficient_violin, intercept_profile, local_vs_global_bubble, region_pca
 from .dependence import partial_dependence, partial_effect
 from .diagnostics import local_vs_global, pattern_overlap, polar_coordinates
+from .extract import recovered_weights
 from .importance import joint_importance, parallel_coordinates
 from .local import local_explanation
 from .probability import output_cdf, pattern_pmf, singular_values, support_coverage
@@ -54,6 +55,7 @@ from .simplify import bootstrap_coefficients, merge_dendrogram, merged_cluster, 
 
 __all__ = [
     "certificate",
+    "recovered_weights",
     "bootstrap_coefficients",
     "merge_dendrogram",
     "merged_cluster",

@@ -1,0 +1,107 @@
+"""Benchmark: exact critical-point extraction vs the thesis's local-linear surrogate on the same random nets.
+
+Run: PYTHONPATH=src python benchmarks/extraction.py [--quick]
+Prints a table and writes benchmarks/results/extraction.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.strategies import random_network  # noqa: E402
+from reluscope.errors import ReluscopeError  # noqa: E402
+from reluscope.extract import QueryOracle, align_networks, extract_network, fit_local_linear, l1_path  # noqa: E402
+
+ANCHORS = ("Carlini et al. public code: 10-15-15-1 in 159,144 queries (2^17.3), 70 s; 784-32-1 not in 15 min. "
+           "Published 784-128-1: 2^21.5 queries (Carlini 2020); sign recovery 6.8 s for 784-128-1 (Canales-Martinez 2024). "
+           "Targets: 784-128-1 <= 1e-9 per neuron in <= 2^19 queries and <= 60 s; 784-32-32-1 <= 1e-8 in <= 2^21.")
+
+
+def run_exact(net, mode):
+    kw = {"float32": mode == "float32", "hard_label": mode == "hard_label"}
+    oracle = QueryOracle(net, **kw)
+    t0 = time.perf_counter()
+    try:
+        res = extract_network(oracle, net.n_hidden_layers, hidden_sizes=net.hidden_sizes, random_state=1,
+                              precision=1e-6 if mode == "float32" else 1e-14)
+    except ReluscopeError as exc:
+        return {"status": f"{type(exc).__name__}: {str(exc)[:90]}", "queries": oracle.total_queries,
+                "seconds": time.perf_counter() - t0}
+    X = np.random.default_rng(9).uniform(-1, 1, (5000, net.n_features))
+    diff = np.abs(net.decision_function(X) - res.network.decision_function(X))
+    if res.network.hidden_sizes != net.hidden_sizes:
+        return {"status": f"ok (function only): recovered widths {res.network.hidden_sizes}", "queries": res.n_queries,
+                "seconds": res.seconds, "max_abs_err": float(diff.max()), "mean_abs_err": float(diff.mean()),
+                "frac_points_err_gt_1e-6": float((diff > 1e-6).mean())}
+    al = align_networks(net, res.network)
+    return {"status": "ok", "queries": res.n_queries, "log2_queries": float(np.log2(res.n_queries)),
+            "seconds": res.seconds, "max_abs_err": float(diff.max()), "mean_abs_err": float(diff.mean()),
+            "pattern_agreement": float((net.patterns(X) == al.aligned.patterns(X)).all(1).mean()),
+            "max_rel_weight_err": al.max_relative_error,
+            "median_neuron_err": float(np.median(np.concatenate(al.neuron_errors))),
+            "neurons_within_1e-9": f"{int((np.concatenate(al.neuron_errors) <= 1e-9).sum())}/{sum(net.hidden_sizes)}", "sign_flips": al.n_sign_flips}
+
+
+def run_thesis(net, n_points):
+    oracle = QueryOracle(net)
+    t0 = time.perf_counter()
+    model = fit_local_linear(oracle, n_points, n_mc=10 * n_points, random_state=0)
+    X = np.random.default_rng(9).uniform(-1, 1, (2000, net.n_features))
+    y = net.decision_function(X)
+    nn = net.decision_function(model.centers)[cKDTree(model.centers).query(X)[1]]
+    return {"status": "ok", "queries": model.n_queries, "seconds": time.perf_counter() - t0,
+            "rmse": float(np.sqrt(np.mean((model.predict(X) - y) ** 2))), "max_abs_err": float(np.abs(model.predict(X) - y).max()),
+            "nn_rmse": float(np.sqrt(np.mean((nn - y) ** 2))), "gershgorin_rows_ok": float(model.gershgorin_ok.mean())}
+
+
+def l1_conjecture(alphas=(1e-2, 1e-3, 1e-4)):
+    """Thesis 3.3.5: does the L1 path's count of non-zero weights track the first-layer width?"""
+    out = {}
+    for h in (4, 8, 16, 32):
+        net = random_network(np.random.default_rng(0), [2, h, 1])
+        model = fit_local_linear(QueryOracle(net), 200, n_mc=2000, random_state=0)
+        _, counts = l1_path(model, alphas=np.array(alphas))
+        out[h] = dict(zip(map(str, alphas), counts.tolist()))
+    return out
+
+
+def main(quick: bool):
+    sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1]] if quick else \
+        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1], [50, 16, 16, 1]]
+    rows = []
+    for s in sizes:
+        net = random_network(np.random.default_rng(0), s)
+        name = "-".join(map(str, s))
+        r = {"net": name, "exact": run_exact(net, "exact")}
+        if s[0] <= 50 and len(s) == 3:
+            r["thesis"] = run_thesis(net, 200)
+        rows.append(r)
+        print(name, json.dumps(r, default=float)[:400], flush=True)
+    net = random_network(np.random.default_rng(0), [10, 32, 1])
+    modes = {m: run_exact(net, m) for m in ("float32", "hard_label")}
+    print("10-32-1 oracle modes", json.dumps(modes, default=float))
+    conj = l1_conjecture()
+    print("L1 conjecture (2-h-1, 200 centres): non-zero weights per alpha by width", json.dumps(conj))
+    print("\nAnchors:", ANCHORS)
+    print(f"\n{'net':>12} {'method':>7} {'queries':>9} {'log2':>5} {'s':>6} {'max|f-f^|':>9} {'max rel w':>9} status")
+    for r in rows:
+        e = r["exact"]
+        print(f"{r['net']:>12} {'exact':>7} {e['queries']:>9} {np.log2(max(e['queries'],1)):5.1f} {e['seconds']:6.2f} "
+              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} {e['status'][:60]}")
+        if "thesis" in r:
+            t = r["thesis"]
+            print(f"{r['net']:>12} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
+                  f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
+    out = Path(__file__).parent / "results" / "extraction.json"
+    out.write_text(json.dumps({"rows": rows, "oracle_modes_10_32_1": modes, "l1_conjecture": conj, "anchors": ANCHORS}, indent=1, default=float))
+
+
+if __name__ == "__main__":
+    main("--quick" in sys.argv)

@@ -1,0 +1,153 @@
+"""Linear algebra of exact extraction: deduplicating hyperplanes, partial rows, the last layer and its signs."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from ..errors import ExtractionError
+
+__all__ = ["canonical_planes", "merge_planes", "partial_rows", "cluster_rows", "fit_last_layer"]
+
+
+def canonical_planes(J: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit normals ``n = J / |J|`` (largest entry positive) and offsets ``b = -n.x`` of hyperplanes through X."""
+    n = J / np.linalg.norm(J, axis=1, keepdims=True)
+    flip = np.sign(n[np.arange(n.shape[0]), np.abs(n).argmax(1)])
+    n = n * flip[:, None]
+    return n, -np.einsum("ij,ij->i", n, X)
+
+
+def merge_planes(normals, offsets, *, tol: float = 1e-6) -> np.ndarray:
+    """Group label of each (normal, offset): equal hyperplanes (up to ``tol``) share a label."""
+    labels = -np.ones(normals.shape[0], np.int64)
+    reps: list[int] = []
+    for i in range(normals.shape[0]):
+        for lab, r in enumerate(reps):
+            if np.abs(normals[i] - normals[r]).max() <= tol and abs(offsets[i] - offsets[r]) <= tol * (1 + abs(offsets[r])):
+                labels[i] = lab
+                break
+        else:
+            labels[i] = len(reps)
+            reps.append(i)
+    return labels
+
+
+def partial_rows(J: np.ndarray, jac: np.ndarray, h_prev: np.ndarray, *, rtol: float = 1e-7):
+    """Entries of a next-layer row seen at each kink: ``J = M_act^T c``, bias ``-c . h_act``.
+
+    ``jac`` is (n_kinks, m, d), the Jacobian of the previous layer's outputs at
+    each kink, ``h_prev`` (n_kinks, m) their values.  Only active units (non-zero
+    Jacobian row) enter; the solve is exact when the active rows are independent
+    (at most ``d`` of them).  Returns values (n_kinks, m + 1), a support mask and
+    an ``ok`` flag (residual below ``rtol``).
+    """
+    n, m, _ = jac.shape
+    vals = np.zeros((n, m + 1))
+    mask = np.zeros((n, m + 1), bool)
+    ok = np.zeros(n, bool)
+    for i in range(n):
+        act = np.flatnonzero(np.abs(jac[i]).sum(1) > 0)
+        M = jac[i, act]
+        if act.size == 0 or act.size > M.shape[1]:
+            continue
+        c, *_ = np.linalg.lstsq(M.T, J[i], rcond=None)
+        if np.linalg.norm(M.T @ c - J[i]) > rtol * np.linalg.norm(J[i]) or np.linalg.matrix_rank(M) < act.size:
+            continue
+        vals[i, act] = c
+        vals[i, m] = -c @ h_prev[i, act]
+        mask[i, act] = True
+        mask[i, m] = True
+        ok[i] = True
+    return vals, mask, ok
+
+
+def cluster_rows(vals: np.ndarray, mask: np.ndarray, *, rtol: float = 1e-6, min_shared: int = 2):
+    """Greedy clustering of partial rows equal up to sign on their shared support; merged rows and counts."""
+    rows, supp, count = [], [], []
+    for v, s in zip(vals, mask):
+        for k in range(len(rows)):
+            shared = s & supp[k]
+            if shared.sum() < min_shared:
+                continue
+            a, b = v[shared], rows[k][shared]
+            for sign in (1.0, -1.0):
+                if np.abs(sign * a - b).max() <= rtol * np.abs(b).max():
+                    new = s & ~supp[k]
+                    rows[k][new] = sign * v[new]
+                    supp[k] |= s
+                    count[k] += 1
+                    break
+            else:
+                continue
+            break
+        else:
+            rows.append(v.copy()); supp.append(s.copy()); count.append(1)
+    return np.array(rows).reshape(-1, vals.shape[1]), np.array(supp).reshape(-1, vals.shape[1]), np.array(count, np.int64)
+
+
+def _signs_milp(P: np.ndarray, target: np.ndarray, tol: float) -> np.ndarray | None:
+    """Binary xi with ``P xi = target`` (|residual| <= tol) by HiGHS branch and bound; None when infeasible."""
+    h = P.shape[1]
+    res = milp(np.zeros(h), constraints=LinearConstraint(P, target - tol, target + tol),
+               integrality=np.ones(h), bounds=Bounds(0, 1), options={"time_limit": 60})
+    return None if res.x is None else np.round(res.x)
+
+
+def _ghost_neurons(bounds, q, n_missing):
+    """Neurons never crossed in the box act affinely there: one always-on neuron carries the linear part.
+
+    ``bounds = (lo, hi)`` bound the layer's inputs over the box, so the ghost is on on the whole box.
+    """
+    norm = float(np.linalg.norm(q))
+    w = q / norm if norm > 0 else np.zeros_like(q)
+    b0 = -float(np.minimum(w * bounds[0], w * bounds[1]).sum()) + 1e-3
+    Wg = np.zeros((n_missing, q.size)); bg = -np.ones(n_missing); pg = np.zeros(n_missing)
+    Wg[0], bg[0], pg[0] = w, b0, norm
+    return Wg, bg, pg, -norm * b0
+
+
+def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, n_missing: int = 0, bounds=None):
+    """Output layer and orientation of the last hidden layer by one least-squares fit.
+
+    With ``z_k = W_k . u + b_k`` known up to sign, ``f = sum_k p_k relu(z_k) + q . u + c``
+    exactly (``relu(-z) = relu(z) - z``), and a flipped neuron ``k`` contributes
+    ``-p_k W_k`` to ``q``.  So the flips ``xi`` solve ``W^T (xi * p) = -q``: a linear
+    system when the layer is no wider than its input (polynomial time), else a
+    0/1 feasibility problem solved by MILP (HiGHS).  Returns oriented
+    ``(W, b, p, c, residual)``.  With ``n_missing`` neurons never crossed in the
+    box (they act affinely there) the flips are not identifiable; the linear part
+    then goes to one always-on neuron (exact on the sampled box, not weight-exact).
+    """
+    Z = features_prev @ W.T + b
+    A = np.column_stack([np.maximum(Z, 0.0), features_prev, np.ones(len(y))])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    residual = float(np.abs(A @ coef - y).max())
+    h, m = W.shape
+    p, q, c = coef[:h], coef[h:h + m], coef[-1]
+    P = W.T * p[None, :]
+    if n_missing:
+        # the missing neurons' affine part is indistinguishable from flips: keep the found signs as is
+        Wg, bg, pg, dc = _ghost_neurons(bounds, q, n_missing)
+        return np.vstack([W, Wg]), np.r_[b, bg], np.r_[p, pg], c + dc, residual
+    if h <= m:
+        xi, *_ = np.linalg.lstsq(P, -q, rcond=None)
+        xi_round = np.round(xi)
+        if np.abs(xi - xi_round).max() > 1e-3 or not np.isin(xi_round, (0.0, 1.0)).all():
+            raise ExtractionError(
+                "Sign recovery of the last hidden layer gave non-binary flips "
+                f"(max distance to 0/1: {np.abs(xi - xi_round).max():.2e}): some neuron was missed or mis-estimated. "
+                "Query more lines (n_lines) or check the architecture."
+            )
+        xi = xi_round
+    else:
+        xi = None
+        for tol in (1e-9, 1e-7, 1e-5):
+            xi = _signs_milp(P, -q, tol * (1 + np.abs(q).max()))
+            if xi is not None:
+                break
+        if xi is None:
+            raise ExtractionError("No 0/1 sign assignment reproduces the linear part of the fit; a neuron was missed.")
+    flip = 1.0 - 2.0 * xi
+    c_true = c + float(np.sum(xi * p * b))
+    return W * flip[:, None], b * flip, p, c_true, residual

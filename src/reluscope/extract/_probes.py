@@ -1,0 +1,106 @@
+"""Local probes of a black box: gradients of linear pieces, kink tests across hyperplanes, neuron wiggles."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._lines import LineKinks
+
+__all__ = ["kink_jumps", "has_kink_across", "wiggle_off_side"]
+
+
+def _fd_gradients(oracle, X, eps) -> np.ndarray:
+    """Forward differences ``(f(x + eps e_i) - f(x)) / eps`` for each row of X (d + 1 queries a row)."""
+    n, d = X.shape
+    pts = np.concatenate([X[:, None, :], X[:, None, :] + eps * np.eye(d)[None]], axis=1).reshape(-1, d)
+    v = oracle(pts).reshape(n, d + 1)
+    return (v[:, 1:] - v[:, :1]) / eps
+
+
+def kink_jumps(oracle, kinks: LineKinks, needed: np.ndarray, *, eps: float, precision: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient jump ``J = grad f(right piece) - grad f(left piece)`` at the needed kinks.
+
+    One gradient per linear *piece* between consecutive kinks of a line (a piece
+    is shared by the kinks at its two ends, so a line with ``K`` kinks costs at
+    most ``(K + 1)(d + 1)`` queries, not ``2K(d + 1)``), taken at the piece's
+    midpoint (far from the kinks along the line) by forward differences, or by
+    the oracle's gradient when it has one.  Each gradient is checked against the
+    piece's slope along the line, known exactly from the kink search; a piece
+    failing the check is retried once with a step ten times smaller at another
+    point of the piece.  Returns ``(J, ok)``.
+    """
+    n_k = kinks.t.size
+    line, t = kinks.line, kinks.t
+    first = np.r_[True, line[1:] != line[:-1]]
+    last = np.r_[line[1:] != line[:-1], True]
+    t_prev = np.where(first, 0.0, np.r_[0.0, t[:-1]])
+    t_next = np.where(last, 1.0, np.r_[t[1:], 1.0])
+    # piece p_k = left piece of kink k; the right piece of kink k is the left piece of kink k+1 (or the tail)
+    left_id = np.arange(n_k) + line            # unique id per piece: kinks before plus line index
+    right_id = left_id + 1
+    want = np.zeros(n_k + kinks.starts.shape[0] + 1, bool)
+    want[left_id[needed]] = True
+    want[right_id[needed]] = True
+    pid = np.flatnonzero(want)
+    # piece id -> (line, t_lo, t_hi, slope)
+    lo = np.empty(want.size); hi = np.empty(want.size); ln = np.empty(want.size, np.int64); slope = np.empty(want.size)
+    lo[left_id], hi[left_id], ln[left_id], slope[left_id] = t_prev, t, line, kinks.slope_left
+    tail = right_id[last]
+    lo[tail], hi[tail], ln[tail], slope[tail] = t[last], 1.0, line[last], kinks.slope_right[last]
+    G = np.full((want.size, kinks.starts.shape[1]), np.nan)
+    todo = pid
+    for frac, step in ((0.5, eps), (1.0 / 3.0, eps / 10)):
+        if not todo.size:
+            break
+        tt = lo[todo] + frac * (hi[todo] - lo[todo])
+        X = kinks.starts[ln[todo]] + tt[:, None] * kinks.directions[ln[todo]]
+        g = oracle.gradient(X) if oracle.has_gradient else _fd_gradients(oracle, X, step)
+        along = np.einsum("ij,ij->i", g, kinks.directions[ln[todo]])
+        err = np.abs(along - slope[todo])
+        tol = 1e-6 * (np.abs(slope[todo]) + np.abs(g).sum(1) * np.abs(kinks.directions[ln[todo]]).max(1)) + 1e3 * precision
+        good = err <= tol
+        G[todo[good]] = g[good]
+        todo = todo[~good]
+    J = G[right_id] - G[left_id]
+    ok = np.isfinite(J).all(axis=1)
+    return J, ok
+
+
+def has_kink_across(oracle, points: np.ndarray, normals: np.ndarray, *, delta: float, precision: float) -> np.ndarray:
+    """Is ``f`` kinked where it crosses the hyperplane through ``points`` with ``normals``? (5 queries a point)
+
+    Slopes along the normal on both sides (baselines ``[-2δ, -δ]`` and ``[δ, 2δ]``)
+    must differ, and ``f(p)`` must lie on both side lines (only one kink in the
+    window).  A first-layer neuron passes at generic points of its hyperplane; the
+    extension of a deeper neuron's bent hyperplane does not.
+    """
+    offsets = np.array([-2.0, -1.0, 0.0, 1.0, 2.0]) * delta
+    X = points[:, None, :] + offsets[None, :, None] * normals[:, None, :]
+    v = oracle(X.reshape(-1, points.shape[1])).reshape(-1, 5)
+    scale = np.abs(v).max(axis=1) + 1e-300
+    s_left = (v[:, 1] - v[:, 0]) / delta
+    s_right = (v[:, 4] - v[:, 3]) / delta
+    tol = 1e3 * precision * scale
+    consistent = (np.abs(v[:, 2] - (v[:, 1] + s_left * delta)) <= tol) & (np.abs(v[:, 2] - (v[:, 3] - s_right * delta)) <= tol)
+    return consistent & (np.abs(s_right - s_left) * delta > 100 * tol)
+
+
+def wiggle_off_side(oracle, points: np.ndarray, directions: np.ndarray, *, precision: float) -> np.ndarray:
+    """+1 if the neuron is off on the ``+direction`` side, -1 if off on the ``-direction`` side, 0 if undecided.
+
+    ``directions`` change only the probed neuron's pre-activation among its layer
+    (they solve ``M delta = eps e_j`` for the layer's Jacobian ``M``).  On the side
+    where the neuron is off nothing downstream moves, so ``f`` is unchanged
+    exactly (Canales-Martinez et al. 2024's neuron wiggle, in its exact form for a
+    layer no wider than the input).
+    """
+    n, d = points.shape
+    X = np.concatenate([points, points + directions, points - directions])
+    v = oracle(X).reshape(3, n)
+    scale = np.abs(v).max(axis=0) + 1e-300
+    plus, minus = np.abs(v[1] - v[0]), np.abs(v[2] - v[0])
+    tol = 100 * precision * scale
+    out = np.zeros(n, np.int64)
+    out[(plus <= tol) & (minus > 1e3 * tol)] = 1
+    out[(minus <= tol) & (plus > 1e3 * tol)] = -1
+    return out

@@ -1,0 +1,296 @@
+"""Exact extraction of a ReLU network from queries by critical points (the strong baseline of thesis ``000`` ch. 3).
+
+Algorithm (Carlini, Jagielski & Mironov 2020; Rolnick & Kording 2020; signs
+after Canales-Martinez et al. 2024), in the form implemented here:
+
+1. **Critical points.**  Random lines through the box; kinks of ``f`` along each
+   line by intersecting the lines fitted at the ends of each segment
+   (:mod:`._lines`), exact to round-off.
+2. **Jumps.**  The gradient of ``f`` once per linear piece between consecutive
+   kinks (forward differences, checked against the piece's exact slope along
+   the line), so a kink's jump ``J = grad_right - grad_left`` costs about ``d``
+   queries, and kinks of neurons already known cost none.
+3. **Layer 1.**  Each jump gives a candidate hyperplane ``(J/|J|, -J.x/|J|)``;
+   a candidate is a first-layer neuron when ``f`` is kinked across it at random
+   points of the plane (a deeper neuron's bent hyperplane is not).  Layer 1 is
+   thus known up to a positive scale and a sign per neuron.
+4. **Signs of a hidden layer that feeds another** by the exact neuron wiggle
+   (a move that changes only that neuron: ``f`` stays put on its off side);
+   this needs the layer to be no wider than the input.
+5. **Layer 2** (two hidden layers): at a kink of a second-layer neuron, ``J`` is a
+   combination of the active first-layer normals; solving for it gives that
+   neuron's row on the active units (and its bias from ``z(x*) = 0``); rows seen
+   at several kinks are merged when they agree on their shared entries.
+6. **Last layer and output** by one least-squares fit on features
+   ``[relu(z), u, 1]``; the linear part ``q`` reveals which last-layer neurons
+   are flipped (:func:`._assemble.fit_last_layer`): a linear solve (polynomial)
+   when the layer is no wider than its input, else a 0/1 MILP.
+
+Departures: the thesis (``000`` 3.3) recovers only the function; this module
+recovers the parameters, up to permutation and positive scaling per neuron
+(:mod:`reluscope.extract.align`).  Three or more hidden layers, expansive layers
+that feed another layer and hard-label oracles raise :class:`ExtractionError`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._progress import progress_bar
+from ..errors import ExtractionError, InvalidInputError
+from ..network import ReLUNetwork
+from ._assemble import canonical_planes, cluster_rows, fit_last_layer, merge_planes, partial_rows
+from ._lines import check_piecewise_linear, search_lines
+from ._probes import has_kink_across, kink_jumps, wiggle_off_side
+from .oracle import QueryOracle
+
+__all__ = ["ExtractionResult", "extract_network"]
+
+
+@dataclass
+class ExtractionResult:
+    """A recovered network and what it cost."""
+
+    network: ReLUNetwork
+    n_queries: int
+    n_gradient_queries: int
+    seconds: float
+    n_lines: int
+    n_kinks: int
+    fit_residual: float
+    hidden_sizes: tuple[int, ...]
+
+
+class _State:
+    def __init__(self, oracle, d, lo, hi, precision, eps, rng):
+        self.oracle, self.d, self.lo, self.hi, self.precision, self.eps, self.rng = oracle, d, lo, hi, precision, eps, rng
+        self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
+        self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d))
+        self.n_lines = 0; self.n_kinks = 0
+
+    def box_points(self, n):
+        return self.lo + (self.hi - self.lo) * self.rng.random((n, self.d))
+
+    def on_layer1(self, X):
+        if not self.n1.shape[0]:
+            return np.zeros(X.shape[0], bool)
+        z = np.abs(X @ self.n1.T + self.b1)
+        return (z <= 1e-7 * (1.0 + np.abs(X).max(axis=1, keepdims=True))).any(axis=1)
+
+    def active_points(self, n, unit):
+        """Box points where first-layer unit ``unit`` is on (rejection sampling; the half-space is convex)."""
+        Y = self.box_points(50 * n)
+        Y = Y[Y @ self.n1[unit] + self.b1[unit] > 0]
+        return Y[:n] if Y.shape[0] >= n else self.box_points(n)
+
+    def round(self, n_lines, deep, targets=()):
+        starts, ends = self.box_points(n_lines), self.box_points(n_lines)
+        for unit in targets:  # lines inside {z_unit > 0}: every deeper kink there sees the unit active
+            pts = self.active_points(2, unit)
+            starts, ends = np.vstack([starts, pts[:1]]), np.vstack([ends, pts[1:]])
+        kinks = search_lines(self.oracle, starts, ends - starts, precision=self.precision)
+        self.n_lines += starts.shape[0]; self.n_kinks += kinks.t.size
+        X = kinks.points()
+        needed = ~self.on_layer1(X)
+        if not needed.any():
+            return 0
+        J, ok = kink_jumps(self.oracle, kinks, needed, eps=self.eps, precision=self.precision)
+        needed &= ok & (np.linalg.norm(np.nan_to_num(J), axis=1) > 0)
+        X, J = X[needed], J[needed]
+        normals, offsets = canonical_planes(J, X)
+        labels = merge_planes(normals, offsets)
+        reps = np.array([np.flatnonzero(labels == k)[0] for k in range(labels.max() + 1)], np.int64)
+        is_l1 = self._verify(normals[reps], offsets[reps]) if reps.size else np.zeros(0, bool)
+        new = reps[is_l1]
+        if self.n1.shape[0] and new.size:  # a known neuron re-found where its plane estimate drifted: drop
+            close = (np.abs(normals[new] @ self.n1.T) > 1 - 1e-9) & (np.abs(offsets[new][:, None] - self.b1[None, :]) < 1e-5)
+            new = new[~close.any(axis=1)]
+        self.n1 = np.vstack([self.n1, normals[new]]); self.b1 = np.r_[self.b1, offsets[new]]
+        self.p1 = np.vstack([self.p1, X[new]])
+        if deep:
+            rest = ~np.isin(labels, np.flatnonzero(is_l1))
+            self.l2_X = np.vstack([self.l2_X, X[rest]]); self.l2_J = np.vstack([self.l2_J, J[rest]])
+        return int(new.size)
+
+    def _verify(self, normals, offsets, n_points=3):
+        """Kinked across the plane at >= 2 of 3 random points of it: a first-layer neuron."""
+        k = normals.shape[0]
+        Y = self.box_points(k * n_points).reshape(k, n_points, self.d)
+        P = Y - (np.einsum("knd,kd->kn", Y, normals) + offsets[:, None])[..., None] * normals[:, None, :]
+        delta = 1e-4 * float(np.max(self.hi - self.lo))
+        kinked = has_kink_across(self.oracle, P.reshape(-1, self.d), np.repeat(normals, n_points, 0),
+                                 delta=delta, precision=self.precision).reshape(k, n_points)
+        return kinked.sum(1) >= 2
+
+    def orient_layer1(self):
+        """Exact neuron wiggle: flip each first-layer neuron whose '+' side is its off side."""
+        h = self.n1.shape[0]
+        if h > self.d:
+            raise ExtractionError(
+                f"Layer 1 has {h} neurons for {self.d} inputs: its signs cannot be recovered by the exact wiggle "
+                "(expansive layer feeding another layer). Only contractive first layers are supported at depth 2."
+            )
+        step = 1e-3 * float(np.max(self.hi - self.lo))
+        D = np.linalg.pinv(self.n1) * step  # columns: moves that change one pre-activation by `step`
+        side = np.zeros(h, np.int64)
+        points = self.p1.copy()
+        for _ in range(4):
+            todo = np.flatnonzero(side == 0)
+            if not todo.size:
+                break
+            side[todo] = wiggle_off_side(self.oracle, points[todo], D[:, todo].T, precision=self.precision)
+            Y = self.box_points(todo.size)
+            points[todo] = Y - (np.einsum("kd,kd->k", Y, self.n1[todo]) + self.b1[todo])[:, None] * self.n1[todo]
+        if (side == 0).any():
+            raise ExtractionError(f"The wiggle could not orient {int((side == 0).sum())} first-layer neurons (dead downstream?).")
+        flip = np.where(side == 1, -1.0, 1.0)
+        self.n1 *= flip[:, None]; self.b1 *= flip
+
+
+def _check_args(oracle, n_hidden_layers):
+    if not isinstance(oracle, QueryOracle):
+        raise InvalidInputError("extract_network needs a QueryOracle; wrap the model with QueryOracle(model, n_features).")
+    if oracle.hard_label:
+        raise ExtractionError(
+            "Hard-label oracles are not supported: critical points are found from real-valued outputs. "
+            "Use an oracle that returns scores (logits or probabilities)."
+        )
+    if n_hidden_layers not in (1, 2):
+        raise ExtractionError(f"n_hidden_layers={n_hidden_layers}: exact extraction is implemented for 1 or 2 hidden layers.")
+
+
+def extract_network(
+    oracle: QueryOracle,
+    n_hidden_layers: int = 1,
+    *,
+    hidden_sizes: tuple[int, ...] | None = None,
+    box: tuple[float, float] = (-1.0, 1.0),
+    lines_per_round: int = 4,
+    max_rounds: int = 40,
+    patience: int = 2,
+    precision: float = 1e-14,
+    eps: float | None = None,
+    check_linearity: bool = True,
+    random_state=None,
+    progress: bool | None = None,
+) -> ExtractionResult:
+    """Recover a black-box ReLU network (1 or 2 hidden layers, one output) from queries.
+
+    Parameters
+    ----------
+    oracle : QueryOracle
+        The black box; its budget is enforced (raises QueryBudgetExceededError).
+    n_hidden_layers : {1, 2}
+        Depth of the black box (assumed known, as in Carlini et al. 2020).
+    hidden_sizes : tuple of int, optional
+        Widths when known: the search stops as soon as all neurons are found.
+        Otherwise it stops after ``patience`` rounds without a new neuron.
+    box : (lo, hi)
+        Lines are drawn between uniform points of ``[lo, hi]^d``; neurons whose
+        hyperplanes miss the box are not found (they do not act there).
+    precision : float
+        Relative accuracy of the oracle's outputs (1e-14 for float64).
+    eps : float, optional
+        Finite-difference step for piece gradients (default 1e-3 of the box width).
+
+    Returns
+    -------
+    ExtractionResult
+        ``network`` is a :class:`~reluscope.ReLUNetwork` equal to the black box up
+        to permutation and positive scaling of hidden neurons.
+    """
+    _check_args(oracle, n_hidden_layers)
+    t0, q0, g0 = time.perf_counter(), oracle.n_queries, oracle.n_gradient_queries
+    rng = np.random.default_rng(random_state)
+    d = oracle.n_features
+    lo, hi = float(box[0]), float(box[1])
+    st = _State(oracle, d, lo, hi, precision, 1e-3 * (hi - lo) if eps is None else float(eps), rng)
+    if check_linearity:
+        starts = st.box_points(8)
+        check_piecewise_linear(oracle, starts, st.box_points(8) - starts, precision=precision, random_state=rng)
+    deep = n_hidden_layers == 2
+    idle, rows = 0, None
+    for _ in progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round"):
+        before = (st.n1.shape[0], None if rows is None else rows[0].shape[0])
+        targets = () if rows is None else np.flatnonzero(~rows[1][:, :-1].all(axis=0))[:lines_per_round]
+        st.round(lines_per_round, deep, targets)
+        if deep and st.n1.shape[0] and (hidden_sizes is None or st.n1.shape[0] >= hidden_sizes[0]):
+            rows = _layer2_rows(st) if st.n1.shape[0] <= d else None
+        after = (st.n1.shape[0], None if rows is None else rows[0].shape[0])
+        if _complete(st, rows, hidden_sizes, deep):
+            break
+        idle = idle + 1 if after == before else 0
+        if idle >= patience and hidden_sizes is None:
+            break
+    if not st.n1.shape[0]:
+        raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
+    network, residual = _finish(st, deep, hidden_sizes)
+    return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
+                            st.n_lines, st.n_kinks, residual, network.hidden_sizes)
+
+
+_ORIENTED = "_oriented"
+
+
+def _layer2_rows(st: _State):
+    """Orient layer 1 (once per change), then merge the partial second-layer rows seen at kinks."""
+    if getattr(st, _ORIENTED, -1) != st.n1.shape[0]:
+        st.orient_layer1()
+        setattr(st, _ORIENTED, st.n1.shape[0])
+    keep = ~st.on_layer1(st.l2_X)
+    X, J = st.l2_X[keep], st.l2_J[keep]
+    Z = X @ st.n1.T + st.b1
+    jac = (Z > 0)[:, :, None] * st.n1[None, :, :]
+    vals, mask, ok = partial_rows(J, jac, np.maximum(Z, 0.0))
+    rows, supp, count = cluster_rows(vals[ok], mask[ok])
+    sel = count >= 2
+    return rows[sel], supp[sel], count[sel]
+
+
+def _complete(st, rows, hidden_sizes, deep) -> bool:
+    if hidden_sizes is None:
+        return False
+    if not deep:
+        return st.n1.shape[0] >= hidden_sizes[0]
+    if rows is None or st.n1.shape[0] < hidden_sizes[0] or rows[0].shape[0] < hidden_sizes[1]:
+        return False
+    return bool(rows[1].all())
+
+
+def _finish(st: _State, deep: bool, hidden_sizes=None):
+    if deep:
+        rows, _, count = _layer2_rows(st)
+        if hidden_sizes is not None:  # duplicates of a neuron that never shared two entries: keep the best seen
+            rows = rows[np.argsort(-count, kind="stable")[: hidden_sizes[1]]]
+        if not rows.shape[0]:
+            raise ExtractionError("No second-layer neuron was recovered; query more lines.")
+        W2 = rows[:, :-1]; b2 = rows[:, -1]
+        norm = np.linalg.norm(rows, axis=1)
+        W2, b2 = W2 / norm[:, None], b2 / norm
+    n_fit = 2 * (st.n1.shape[0] + (W2.shape[0] if deep else 0) + st.d + 1) + 20
+    X = st.box_points(n_fit)
+    y = st.oracle(X)
+    if deep:
+        U = np.maximum(X @ st.n1.T + st.b1, 0.0)
+        missing = 0 if hidden_sizes is None else max(hidden_sizes[1] - W2.shape[0], 0)
+        top = np.maximum(np.maximum(st.n1 * st.lo, st.n1 * st.hi).sum(1) + st.b1, 0.0)
+        W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top))
+        weights, biases = [st.n1, W2o, p[None, :]], [st.b1, b2o, np.array([c])]
+    else:
+        missing = 0 if hidden_sizes is None else max(hidden_sizes[0] - st.n1.shape[0], 0)
+        W1o, b1o, p, c, res = _fit_or_ghost(X, y, st.n1, st.b1, missing, (np.full(st.d, st.lo), np.full(st.d, st.hi)))
+        weights, biases = [W1o, p[None, :]], [b1o, np.array([c])]
+    return ReLUNetwork(weights, biases), res
+
+
+def _fit_or_ghost(U, y, W, b, missing, bounds):
+    """Exact signs when identifiable; else one always-on neuron carries the linear part (function-exact on the box)."""
+    try:
+        return fit_last_layer(U, y, W, b, n_missing=missing, bounds=bounds)
+    except ExtractionError:
+        if missing:
+            raise
+        return fit_last_layer(U, y, W, b, n_missing=1, bounds=bounds)

@@ -1,0 +1,141 @@
+"""reluscope.extract: oracle budget, exact extraction, alignment, tanh detection, thesis surrogate."""
+
+import numpy as np
+import pytest
+from scipy.spatial import cKDTree
+
+from reluscope import ReLUNetwork
+from reluscope.errors import ExtractionError, NotPiecewiseLinearError, QueryBudgetExceededError
+from reluscope.extract import (
+    QueryOracle, align_networks, extract_network, fit_local_linear, gershgorin_rows, l1_path,
+)
+from tests.strategies import random_network
+
+
+def test_oracle_counts_and_enforces_budget():
+    net = random_network(np.random.default_rng(0), [3, 4, 1])
+    o = QueryOracle(net, budget=10)
+    o(np.zeros((6, 3)))
+    assert o.n_queries == 6
+    with pytest.raises(QueryBudgetExceededError):
+        o(np.zeros((5, 3)))
+    assert o.n_queries == 6  # the refused batch is not charged
+
+
+def test_oracle_degrades_outputs():
+    net = random_network(np.random.default_rng(1), [3, 4, 1])
+    X = np.random.default_rng(2).normal(size=(50, 3))
+    y = net.decision_function(X)
+    assert np.array_equal(QueryOracle(net, float32=True)(X), y.astype(np.float32).astype(float))
+    assert np.array_equal(QueryOracle(net, hard_label=True)(X), (y > 0).astype(float))
+    G = QueryOracle(net, gradient=True).gradient(X)
+    h = 1e-6
+    fd = (net.decision_function(X + h * np.eye(3)[0]) - y) / h
+    assert np.allclose(G[:, 0], fd, atol=1e-6)
+
+
+def test_extracts_random_10_32_1_to_1e_9():
+    net = random_network(np.random.default_rng(0), [10, 32, 1])
+    oracle = QueryOracle(net)
+    res = extract_network(oracle, 1, hidden_sizes=(32,), random_state=1)
+    al = align_networks(net, res.network)
+    print(f"10-32-1: {res.n_queries} queries, max relative weight error {al.max_relative_error:.2e}")
+    assert al.n_sign_flips == 0
+    assert al.max_relative_error <= 1e-9
+    X = np.random.default_rng(5).uniform(-1, 1, (1000, 10))
+    assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() <= 1e-9
+
+
+def test_extraction_respects_budget():
+    net = random_network(np.random.default_rng(0), [10, 32, 1])
+    with pytest.raises(QueryBudgetExceededError):
+        extract_network(QueryOracle(net, budget=500), 1, hidden_sizes=(32,), random_state=1)
+
+
+def test_tanh_black_box_is_detected():
+    rng = np.random.default_rng(0)
+    W, b, a = rng.normal(size=(8, 5)), rng.normal(size=8), rng.normal(size=8)
+    oracle = QueryOracle(lambda X: np.tanh(X @ W.T + b) @ a, n_features=5)
+    with pytest.raises(NotPiecewiseLinearError):
+        extract_network(oracle, 1, random_state=0)
+
+
+def test_hard_label_oracle_is_refused():
+    net = random_network(np.random.default_rng(0), [4, 4, 1])
+    with pytest.raises(ExtractionError):
+        extract_network(QueryOracle(net, hard_label=True), 1)
+
+
+def test_alignment_undoes_permutation_and_scaling():
+    rng = np.random.default_rng(3)
+    net = random_network(rng, [5, 6, 4, 1])
+    p1, p2 = rng.permutation(6), rng.permutation(4)
+    s1, s2 = rng.uniform(0.5, 2, 6), rng.uniform(0.5, 2, 4)
+    W, b = [np.array(w) for w in net.weights], [np.array(v) for v in net.biases]
+    W0, b0 = W[0][p1] * s1[:, None], b[0][p1] * s1
+    W1 = W[1][:, p1] / s1[None, :]
+    W1, b1 = W1[p2] * s2[:, None], b[1][p2] * s2
+    W2 = W[2][:, p2] / s2[None, :]
+    other = ReLUNetwork([W0, W1, W2], [b0, b1, b[2]])
+    al = align_networks(net, other)
+    assert al.max_relative_error < 1e-12 and al.n_sign_flips == 0
+    X = rng.normal(size=(100, 5))
+    assert np.allclose(other.decision_function(X), net.decision_function(X))
+
+
+def test_gershgorin_holds_on_disjoint_and_fails_on_overlapping():
+    H_diag = np.diag([1.0, 2.0, 3.0]) + np.array([[0, 0.5, 0.4], [0.5, 0, 0.1], [0.4, 0.1, 0]])
+    assert gershgorin_rows(H_diag).all()
+    H_bad = np.ones((3, 3)) + 0.1 * np.eye(3)
+    assert not gershgorin_rows(H_bad).any()
+    # surrogate: tiny disjoint balls give a diagonal Hessian (holds); one huge ball each overlaps all (fails)
+    net = random_network(np.random.default_rng(0), [2, 8, 1])
+    small = fit_local_linear(QueryOracle(net), 30, n_mc=600, radius_factor=0.4, random_state=0)
+    assert small.gershgorin_ok.all()
+    big = fit_local_linear(QueryOracle(net), 30, n_mc=600, radius_factor=50.0, random_state=0)
+    assert not big.gershgorin_ok.all()
+
+
+def test_thesis_surrogate_beats_nearest_neighbour():
+    rng = np.random.default_rng(0)
+    net = random_network(rng, [2, 16, 1])
+    model = fit_local_linear(QueryOracle(net), 200, n_mc=2000, random_state=0)
+    X = rng.uniform(-1, 1, (2000, 2))
+    y = net.decision_function(X)
+    err = np.sqrt(np.mean((model.predict(X) - y) ** 2))
+    nn = np.sqrt(np.mean((net.decision_function(model.centers)[cKDTree(model.centers).query(X)[1]] - y) ** 2))
+    print(f"surrogate RMSE {err:.3g} vs nearest-neighbour {nn:.3g} ({model.n_queries} queries)")
+    assert err < nn
+    alphas, counts = l1_path(model, alphas=np.geomspace(1e-1, 1e-4, 8))
+    assert counts[0] <= counts[-1]
+
+
+def test_expansive_first_layer_at_depth_two_is_refused():
+    net = random_network(np.random.default_rng(0), [10, 16, 16, 1])
+    with pytest.raises(ExtractionError):
+        extract_network(QueryOracle(net), 2, hidden_sizes=(16, 16), random_state=1, max_rounds=3)
+
+
+def test_recovered_weights_figure():
+    import matplotlib
+    matplotlib.use("Agg")
+    from reluscope.plot import recovered_weights
+
+    net = random_network(np.random.default_rng(0), [4, 6, 1])
+    res = extract_network(QueryOracle(net), 1, hidden_sizes=(6,), random_state=0)
+    al = align_networks(net, res.network)
+    fig = recovered_weights(al, net)
+    pts = fig.axes[0].collections[0].get_offsets()
+    assert np.allclose(pts[:, 0], pts[:, 1], atol=1e-8)
+
+
+def test_compare_extraction_checks_llms_per_joint_region():
+    from reluscope.extract import compare_extraction
+
+    net = random_network(np.random.default_rng(0), [3, 6, 1])
+    res = extract_network(QueryOracle(net), 1, hidden_sizes=(6,), random_state=0)
+    X = np.random.default_rng(1).uniform(-1, 1, (20000, 3))
+    cmp = compare_extraction(net, res.network, X, n_queries=res.n_queries)
+    assert cmp.max_llm_difference < 1e-9 and cmp.pattern_agreement == 1.0 and cmp.n_joint_regions > 1
+    other = random_network(np.random.default_rng(7), [3, 6, 1])
+    assert compare_extraction(net, other, X).max_llm_difference > 1e-3
