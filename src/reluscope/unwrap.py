@@ -81,11 +81,12 @@ def _region_sums(X: np.ndarray, inverse: np.ndarray, order: np.ndarray, counts: 
     order, as ``np.bincount`` over the rows does: the same result to the last bit.
     """
     d = X.shape[1]
-    sums = np.zeros((counts.size, d))
-    lab_sorted = inverse[order]
-    single = counts[lab_sorted] == 1  # a one-row region's sum is its row (0 + x = x)
-    sums[lab_sorted[single]] = X[order[single]]
-    order = order[~single]
+    sums = np.empty((counts.size, d))  # every region is written below: a copied row or its chunk's bincount
+    single = counts[inverse] == 1  # a one-row region's sum is its row (0 + x = x), copied in row order
+    rows = np.flatnonzero(single)
+    sums[inverse[rows]] = X[rows]
+    if rows.size:
+        order = order[~single[order]]
     carry_region, carry = -1, None
     cols = np.arange(d)
     for s in range(0, order.size, chunk_size):
