@@ -425,7 +425,7 @@ def unwrap(
         feature_names_in_=None if names_in is None else tuple(names_in),
     )
     if verify:
-        err, scale = _llm_error_and_scale(Xa, eta, coef, intercept, uniq.inverse, chunk_size)
+        err, scale = _llm_error_and_scale(Xa, eta, coef, intercept, uniq.inverse, min(chunk_size, _AFFINE_CHUNK))
         certify_finite(err, scale, lambda: nonfinite_rows(Xa, eta, coef, intercept, uniq.inverse, chunk_size), "X")
         result.max_error_ = err
         if not err <= VERIFY_RTOL * scale:
