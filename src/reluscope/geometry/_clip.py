@@ -33,13 +33,19 @@ def polygon_areas(V: np.ndarray) -> np.ndarray:
 
 
 def _compact(points: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Move kept points to the front of each row (order kept), pad with the first one."""
-    order = np.argsort(~keep, axis=1, kind="stable")
-    pts = np.take_along_axis(points, order[..., None], axis=1)
+    """Move kept points to the front of each row (order kept), pad with the first one.
+
+    A scatter to the running count of kept points (no sort); each row keeps at least one point.
+    """
+    m, L = keep.shape
     count = keep.sum(axis=1)
     width = int(count.max()) if count.size else 0
-    pts = np.ascontiguousarray(pts[:, :width])
-    return pad_first(pts, count), count
+    first = np.argmax(keep, axis=1)
+    out = np.repeat(points[np.arange(m), first][:, None, :], width, axis=1)
+    rows, cols = np.nonzero(keep)
+    slot = np.cumsum(keep, axis=1)[rows, cols] - 1
+    out.reshape(-1, 2)[rows * width + slot] = points[rows, cols]
+    return out, count
 
 
 def split_polygons(V: np.ndarray, n: np.ndarray, f: np.ndarray, eps: np.ndarray):

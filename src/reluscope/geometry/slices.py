@@ -140,24 +140,28 @@ def _layer_maps(network: ReLUNetwork, l: int, A: np.ndarray, c: np.ndarray, on: 
     return A_next, c_next
 
 
-def _unit_signs(V: np.ndarray, A: np.ndarray, c: np.ndarray, R: float, chunk: int = 2048):
+def _unit_signs(V: np.ndarray, n: np.ndarray, A: np.ndarray, c: np.ndarray, R: float, chunk: int = 2**20):
     """Per polygon and unit of a layer: cut by the unit's line (P, n_l) and "on" when not cut.
 
     A unit that does not cut a polygon at the start of the layer cuts none of
     its pieces, so only the (polygon, unit) pairs found here are split later.
+    Polygons are grouped by vertex count, so no padded vertex is evaluated.
     """
-    P = V.shape[0]
-    cut = np.empty((P, A.shape[0]), bool)
-    on = np.empty((P, A.shape[0]), bool)
-    for s in range(0, P, chunk):
-        Vs = V[s : s + chunk]
-        a0, a1 = A[:, s : s + chunk, 0].T, A[:, s : s + chunk, 1].T  # (p, n_l)
-        cs = c[s : s + chunk]
-        Z = Vs[:, :, :1] * a0[:, None, :] + Vs[:, :, 1:] * a1[:, None, :] + cs[:, None, :]
-        eps = SLICE_RTOL * ((np.abs(a0) + np.abs(a1)) * R + np.abs(cs))
-        hi, lo = Z.max(axis=1) > eps, Z.min(axis=1) < -eps
-        cut[s : s + chunk] = hi & lo
-        on[s : s + chunk] = hi & ~lo
+    P, n_l = V.shape[0], A.shape[0]
+    a0, a1 = np.ascontiguousarray(A[:, :, 0].T), np.ascontiguousarray(A[:, :, 1].T)  # (P, n_l)
+    eps = SLICE_RTOL * ((np.abs(a0) + np.abs(a1)) * R + np.abs(c))
+    cut = np.empty((P, n_l), bool)
+    on = np.empty((P, n_l), bool)
+    for k in np.unique(n):
+        group = np.flatnonzero(n == k)
+        step = max(1, chunk // (k * n_l))
+        for s in range(0, group.size, step):
+            g = group[s : s + step]
+            Vs = V[g, :k]
+            Z = Vs[:, :, :1] * a0[g][:, None, :] + Vs[:, :, 1:] * a1[g][:, None, :] + c[g][:, None, :]
+            hi, lo = Z.max(axis=1) > eps[g], Z.min(axis=1) < -eps[g]
+            cut[g] = hi & lo
+            on[g] = hi & ~lo
     return cut, on
 
 
@@ -193,7 +197,7 @@ class _Store:
 def _split_layer(store: _Store, A: np.ndarray, c: np.ndarray, R: float) -> None:
     """Split every polygon of ``store`` by every unit of one layer (A: (n_l, P, 2), c: (P, n_l))."""
     P0 = store.size
-    cut0, store.on[:P0] = _unit_signs(store.V[:P0], A, c, R)
+    cut0, store.on[:P0] = _unit_signs(store.V[:P0], store.n[:P0], A, c, R)
     for j in np.flatnonzero(cut0.any(axis=0)):
         size = store.size
         cand = np.flatnonzero(cut0[store.src[:size], j])
