@@ -39,7 +39,7 @@ def _compact(points: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
     A scatter to the running count of kept points (no sort); each row keeps at least one point.
     """
-    m, L = keep.shape
+    m = keep.shape[0]
     count = keep.sum(axis=1)
     width = int(count.max()) if count.size else 0
     first = np.argmax(keep, axis=1)
