@@ -30,7 +30,7 @@ from ..affine import affine_maps
 from ..errors import FeatureMismatchError, InvalidInputError
 from ..network import ReLUNetwork
 from ..patterns import pattern_strings
-from ._clip import pad_first, polygon_areas, split_intervals, split_polygons
+from ._clip import PolygonStore, pad_first, polygon_areas, split_intervals, split_polygons, widen
 
 __all__ = ["Slice2D", "slice_2d", "slice_through_points", "SegmentRegions", "regions_on_segment", "SLICE_RTOL"]
 
@@ -140,60 +140,35 @@ def _layer_maps(network: ReLUNetwork, l: int, A: np.ndarray, c: np.ndarray, on: 
     return A_next, c_next
 
 
-def _unit_signs(V: np.ndarray, A: np.ndarray, c: np.ndarray, R: float, chunk: int = 2048):
+def _unit_signs(V: np.ndarray, n: np.ndarray, A: np.ndarray, c: np.ndarray, R: float, chunk: int = 2**20):
     """Per polygon and unit of a layer: cut by the unit's line (P, n_l) and "on" when not cut.
 
     A unit that does not cut a polygon at the start of the layer cuts none of
     its pieces, so only the (polygon, unit) pairs found here are split later.
+    Polygons are grouped by vertex count, so no padded vertex is evaluated.
     """
-    P = V.shape[0]
-    cut = np.empty((P, A.shape[0]), bool)
-    on = np.empty((P, A.shape[0]), bool)
-    for s in range(0, P, chunk):
-        Vs = V[s : s + chunk]
-        a0, a1 = A[:, s : s + chunk, 0].T, A[:, s : s + chunk, 1].T  # (p, n_l)
-        cs = c[s : s + chunk]
-        Z = Vs[:, :, :1] * a0[:, None, :] + Vs[:, :, 1:] * a1[:, None, :] + cs[:, None, :]
-        eps = SLICE_RTOL * ((np.abs(a0) + np.abs(a1)) * R + np.abs(cs))
-        hi, lo = Z.max(axis=1) > eps, Z.min(axis=1) < -eps
-        cut[s : s + chunk] = hi & lo
-        on[s : s + chunk] = hi & ~lo
+    P, n_l = V.shape[0], A.shape[0]
+    a0, a1 = np.ascontiguousarray(A[:, :, 0].T), np.ascontiguousarray(A[:, :, 1].T)  # (P, n_l)
+    eps = SLICE_RTOL * ((np.abs(a0) + np.abs(a1)) * R + np.abs(c))
+    cut = np.empty((P, n_l), bool)
+    on = np.empty((P, n_l), bool)
+    for k in np.unique(n):
+        group = np.flatnonzero(n == k)
+        step = max(1, chunk // (k * n_l))
+        for s in range(0, group.size, step):
+            g = group[s : s + step]
+            Vs = V[g, :k]
+            Z = Vs[:, :, :1] * a0[g][:, None, :] + Vs[:, :, 1:] * a1[g][:, None, :] + c[g][:, None, :]
+            hi, lo = Z.max(axis=1) > eps[g], Z.min(axis=1) < -eps[g]
+            cut[g] = hi & lo
+            on[g] = hi & ~lo
     return cut, on
 
 
-class _Store:
-    """Growable arrays of padded polygons with their unit states and layer-start parent."""
-
-    def __init__(self, V: np.ndarray, n: np.ndarray, on: np.ndarray):
-        self.size = V.shape[0]
-        cap = max(16, 2 * self.size)
-        self.V = _widen(np.concatenate([V, np.repeat(V[:1], cap - self.size, axis=0)]), V.shape[1])
-        self.n = np.concatenate([n, np.zeros(cap - self.size, n.dtype)])
-        self.on = np.concatenate([on, np.zeros((cap - self.size, on.shape[1]), bool)])
-        self.src = np.concatenate([np.arange(self.size), np.zeros(cap - self.size, np.int64)])
-
-    def widen(self, K: int) -> None:
-        if K > self.V.shape[1]:
-            self.V = _widen(self.V, K)
-
-    def append(self, V, n, on, src) -> None:
-        m = V.shape[0]
-        if self.size + m > self.n.shape[0]:
-            cap = 2 * (self.size + m)
-            grow = cap - self.n.shape[0]
-            self.V = np.concatenate([self.V, np.zeros((grow, *self.V.shape[1:]))])
-            self.n = np.concatenate([self.n, np.zeros(grow, self.n.dtype)])
-            self.on = np.concatenate([self.on, np.zeros((grow, self.on.shape[1]), bool)])
-            self.src = np.concatenate([self.src, np.zeros(grow, np.int64)])
-        sl = slice(self.size, self.size + m)
-        self.V[sl], self.n[sl], self.on[sl], self.src[sl] = _widen(V, self.V.shape[1]), n, on, src
-        self.size += m
-
-
-def _split_layer(store: _Store, A: np.ndarray, c: np.ndarray, R: float) -> None:
+def _split_layer(store: PolygonStore, A: np.ndarray, c: np.ndarray, R: float) -> None:
     """Split every polygon of ``store`` by every unit of one layer (A: (n_l, P, 2), c: (P, n_l))."""
     P0 = store.size
-    cut0, store.on[:P0] = _unit_signs(store.V[:P0], A, c, R)
+    cut0, store.on[:P0] = _unit_signs(store.V[:P0], store.n[:P0], A, c, R)
     for j in np.flatnonzero(cut0.any(axis=0)):
         size = store.size
         cand = np.flatnonzero(cut0[store.src[:size], j])
@@ -206,8 +181,8 @@ def _split_layer(store: _Store, A: np.ndarray, c: np.ndarray, R: float) -> None:
         store.on[cand, j] = side > 0
         cut = cand[side == 0]
         if cut.size:
-            store.widen(max(pos.shape[1], neg.shape[1]))
-            store.V[cut], store.n[cut] = _widen(pos, store.V.shape[1]), npos
+            store.ensure_width(max(pos.shape[1], neg.shape[1]))
+            store.V[cut], store.n[cut] = widen(pos, store.V.shape[1]), npos
             store.on[cut, j] = True
             extra = store.on[cut]
             extra[:, j] = False
@@ -223,7 +198,7 @@ def _split_layers_2d(network: ReLUNetwork, A: np.ndarray, c: np.ndarray, box: np
     bar = progress_bar(range(network.n_hidden_layers), progress=progress, desc="slice layers", unit="layer")
     for l in bar:
         nl = network.hidden_sizes[l]
-        store = _Store(V, n, np.ones((V.shape[0], nl), bool))
+        store = PolygonStore(V, n, np.ones((V.shape[0], nl), bool))
         if network.slopes[l] != 1.0:
             _split_layer(store, A, c, R)
         P = store.size
@@ -233,15 +208,6 @@ def _split_layers_2d(network: ReLUNetwork, A: np.ndarray, c: np.ndarray, box: np
             A, c = _layer_maps(network, l, A[:, src], c[src], on)
     patterns = np.concatenate(bits, axis=1) if bits else np.zeros((V.shape[0], 0), bool)
     return V, n, patterns
-
-
-def _widen(V: np.ndarray, K: int) -> np.ndarray:
-    if V.shape[1] >= K:
-        return V
-    out = np.empty((V.shape[0], K, 2))
-    out[:, : V.shape[1]] = V
-    out[:, V.shape[1] :] = V[:, :1]
-    return out
 
 
 def slice_2d(network: ReLUNetwork, origin, u, v, bounds=((-1.0, 1.0), (-1.0, 1.0)), *, progress: bool | None = None) -> Slice2D:
