@@ -50,6 +50,12 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "within_subsection_order": "FileNameSortKey",
 }
+# Development knobs (never set in CI): run only the gallery examples whose path matches a regex,
+# and/or leave the API reference out for a faster build of the prose pages.
+if os.environ.get("RELUSCOPE_GALLERY_PATTERN"):
+    sphinx_gallery_conf["filename_pattern"] = os.environ["RELUSCOPE_GALLERY_PATTERN"]
+if os.environ.get("RELUSCOPE_DOCS_SKIP_API"):
+    exclude_patterns.append("api/*")
 
 html_theme = "pydata_sphinx_theme"
 html_title = "reluscope"
