@@ -47,3 +47,18 @@ def test_cli_unreachable_scheduler_exits_with_a_clear_error(tmp_path, capsys):
                  "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1", "--out", str(tmp_path / "o")])
     assert code == 2
     assert "No Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+
+
+def test_cli_parquet_files_with_different_columns_exit_with_a_clear_error(tmp_path, capsys):
+    net = make_net([3, 4, 1], feature_names=["a", "b", "c"])
+    net.save(tmp_path / "net.npz")
+    data = tmp_path / "data"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    pd.DataFrame(rng.normal(size=(20, 3)), columns=["a", "b", "c"]).to_parquet(data / "p0.parquet")
+    pd.DataFrame(rng.normal(size=(20, 3)), columns=["a", "b", "x"]).to_parquet(data / "p1.parquet")
+    code = main(["unwrap", "--model", str(tmp_path / "net.npz"), "--data", str(data / "*.parquet"),
+                 "--scheduler", "local", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "p1.parquet" in err and "['c']" in err and "Traceback" not in err

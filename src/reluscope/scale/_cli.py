@@ -29,6 +29,7 @@ def cmd_unwrap_dask(args, load_network, write_outputs, print_summary) -> int:
             ddf = dd.read_parquet(args.data)
         except (OSError, ValueError) as exc:
             raise InvalidInputError(f"Could not read the Parquet data {args.data!r}: {exc}") from exc
+        _check_one_schema(args.data, list(ddf.columns) + [ddf.index.name])
         y = None
         if args.target is not None:
             if args.target not in ddf.columns:
@@ -53,3 +54,29 @@ def cmd_unwrap_dask(args, load_network, write_outputs, print_summary) -> int:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _check_one_schema(data: str, columns: list) -> None:
+    """Refuse a Parquet dataset whose files do not share the first file's columns.
+
+    ``dask.dataframe.read_parquet`` takes the columns from the first file only; a later file
+    without one of them fails deep inside the computation with a bare ``KeyError``. This reads
+    each file's footer (metadata only, no data) and names the odd file instead.
+    """
+    import pyarrow.parquet as pq
+    from fsspec.core import get_fs_token_paths
+
+    fs, _, paths = get_fs_token_paths(data)
+    files = []
+    for path in paths:
+        files += sorted(fs.glob(path.rstrip("/") + "/**/*.parquet")) if fs.isdir(path) else [path]
+    expected = {c for c in columns if c is not None and not str(c).startswith("__")}
+    for path in files:
+        with fs.open(path, "rb") as handle:
+            names = set(pq.read_schema(handle).names)
+        missing = sorted(expected - names)
+        if missing:
+            raise InvalidInputError(
+                f"The Parquet file {path!r} lacks the column(s) {missing} that the first file of {data!r} has: "
+                "every file of the dataset must have the same columns. Rewrite that file or leave it out of --data."
+            )
