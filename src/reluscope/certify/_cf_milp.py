@@ -27,7 +27,38 @@ def _decision_rows(network, enc, want, threshold, margin):
 
 
 def milp_counterfactual(network, space, wants, threshold, margin, radius, time_limit):
-    """Best ``(distance, delta, lower_bound, optimal)`` over ``wants`` within ``radius`` of x (None delta if none)."""
+    """Best ``(distance, delta, lower_bound, optimal)`` over ``wants`` within ``radius`` of x (None delta if none).
+
+    Restarts: big-M bounds shrink with the radius of the ball (the weighted L1 ball is
+    concretised exactly, :func:`reluscope.certify._milp.propagate_bounds`), so whenever a
+    solve finds a closer counterfactual before proving, the MILP is rebuilt around the new,
+    smaller radius and solved again; a solve that brings no improvement gets all the time left.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    best, best_delta, r, stalled = np.inf, None, radius, False
+    while True:
+        left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+        if left is not None and left <= 1e-3:
+            return best, best_delta, lower, False
+        budget = left if (left is None or stalled or not np.isfinite(r)) else max(0.1, left / 3)
+        dist, delta, bound, optimal = _milp_within(network, space, wants, threshold, margin, r, budget)
+        lower = min(bound, r)
+        if delta is not None and dist < best:
+            best, best_delta = dist, delta
+        if optimal:
+            return best, best_delta, min(bound, r, best) if best_delta is not None else r, True
+        if best < r * (1 - 1e-6):
+            r = best * (1 + 1e-9)
+        elif budget is not None and left is not None and budget >= left:
+            return best, best_delta, lower, False
+        else:
+            stalled = True
+
+
+def _milp_within(network, space, wants, threshold, margin, radius, time_limit):
+    """One MILP over the box intersected with the ball of ``radius`` around x."""
     x, F = space.x, space.free
     d = x.size
     lo, hi = x.copy(), x.copy()
@@ -36,7 +67,12 @@ def milp_counterfactual(network, space, wants, threshold, margin, radius, time_l
     hi[F] = np.minimum(x[F] + space.ub, x[F] + reach)
     if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
         return np.inf, None, 0.0, False
-    enc = _milp.encode_network(network, lo, hi)
+    ball = None
+    if space.norm == 1 and np.isfinite(radius):
+        wfull = np.ones(d)
+        wfull[F] = space.w
+        ball = (x, radius, wfull)
+    enc = _milp.encode_network(network, lo, hi, ball, tighten=True)
     n0, nF = enc.n_vars, F.size
     n_aux = nF if space.norm == 1 else 1
     W = sparse.csr_matrix((space.w, (np.arange(nF), F)), shape=(nF, n0))
@@ -55,6 +91,10 @@ def milp_counterfactual(network, space, wants, threshold, margin, radius, time_l
         target = space.e + space.E @ x[F]
         A = sparse.vstack([A, rows[2]]).tocsr()
         row_lo, row_hi = np.concatenate([row_lo, target]), np.concatenate([row_hi, target])
+    if ball is not None:  # the big-M bounds hold inside the ball only: keep the solution there
+        ball_row = sparse.hstack([sparse.csr_matrix((1, n0)), sparse.csr_matrix(np.ones((1, n_aux)))])
+        A = sparse.vstack([A, ball_row]).tocsr()
+        row_lo, row_hi = np.concatenate([row_lo, [-np.inf]]), np.concatenate([row_hi, [radius]])
     integ = np.concatenate([enc.integrality, np.zeros(n_aux)])
     if space.integral is not None:
         integ[F[space.integral]] = 1

@@ -38,10 +38,12 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 from ._common import check_box, check_network, check_norm, check_row, class_index, feature_indices, predicted_index
+from ._cf_walk import llm_walk
 from ._programs import min_norm_point
 
 __all__ = ["CounterfactualResult", "counterfactual"]
 
+SEARCH_SHARE = 0.1  # of the time limit for the region search before the MILP (method="auto")
 NO_COUNTERFACTUAL = "no counterfactual exists within the box (with the immutable features fixed)"
 
 
@@ -228,8 +230,9 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
     space = _space(network, x, box, immutable, integer, one_hot, weights, norm)
     if method not in ("auto", "regions"):
         raise InvalidInputError(f"method={method!r}: use 'auto' (region search, then a MILP to prove) or 'regions'.")
-    budget = None if time_limit is None else (time_limit / 2 if method == "auto" and norm != 2 else time_limit)
-    res = _search(network, space, wants, c0, threshold, margin, max_regions, budget, t0)
+    budget = None if time_limit is None else (time_limit * SEARCH_SHARE if method == "auto" and norm != 2 else time_limit)
+    incumbent = llm_walk(network, space, wants, threshold, margin)
+    res = _search(network, space, wants, c0, threshold, margin, max_regions, budget, t0, incumbent)
     if res.optimal or method == "regions" or norm == 2:
         return res
     return _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0)
@@ -263,12 +266,14 @@ def _embed(space, delta):
     return full
 
 
-def _search(network, space, wants, c0, threshold, margin, max_regions, time_limit, t0):
+def _search(network, space, wants, c0, threshold, margin, max_regions, time_limit, t0, incumbent=(np.inf, None)):
     x = space.x
     start = network.patterns(x[None, :])[0]
     heap = [(0.0, 0, 0, start)]
     seen, queued, counter, n_regions, n_prog = set(), set(), 1, 0, 0
-    best, best_delta, best_pattern, stopped = np.inf, None, None, False
+    best, best_delta, best_pattern, stopped = incumbent[0], incumbent[1], None, False
+    if best_delta is not None:
+        best_pattern = network.patterns((x + _embed(space, best_delta))[None, :])[0]
     while heap:
         key, exact, _, p = heap[0]
         if key >= best - 1e-9 * max(1.0, best):
