@@ -59,7 +59,7 @@ class ReLUNetRegressor(RegressorMixin, BaseReLUNet):
         return self._fit_network(X, Y, task="regression", n_outputs=Y.shape[1], output="identity")
 
     def predict(self, X) -> np.ndarray:
-        """``network_.forward(X)`` in float64: (n,) for one target, (n, n_outputs_) otherwise."""
+        """``network_.forward(X)`` in float64: ``(n,)`` for one target, ``(n, n_outputs_)`` otherwise."""
         X = self._validated_X(X)
         return self.network_.forward(X)
 
