@@ -505,8 +505,11 @@ class Unwrapper(BaseEstimator):
     ----------
     network : ReLUNetwork
     verify : bool, default True
-    chunk_size : int
+        Certify that the LLMs reproduce the network on the data (see :func:`unwrap`).
+    chunk_size : int, default 65536
+        Rows per forward-pass chunk (memory bound).
     progress : bool or None
+        tqdm progress bar; None shows it for large data.
 
     Attributes
     ----------
