@@ -49,6 +49,8 @@ class ReLUNetRegressor(RegressorMixin, BaseReLUNet):
     >>> reg = ReLUNetRegressor((8,), max_epochs=3, random_state=0).fit(X, np.abs(X[:, 0]))
     >>> reg.predict(X).shape
     (200,)
+    >>> bool(np.array_equal(reg.predict(X), reg.network_.forward(X)))
+    True
     """
 
     def fit(self, X, y):
