@@ -27,7 +27,29 @@ __all__ = ["load_model", "save_network", "load_network", "network_from_state_dic
 
 
 def save_network(network: ReLUNetwork, path) -> Path:
-    """Save a network to ``.npz``: arrays plus JSON metadata, no pickle."""
+    """Save a network to ``.npz``: arrays plus JSON metadata, no pickle.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    path : str or Path
+        The file to write (``.npz`` by convention; the name is used as given).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope, tempfile, pathlib
+    >>> net = reluscope.from_arrays([np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[1.0, -2.0]])],
+    ...                             [np.zeros(2), np.array([0.5])], feature_names=["age", "income"])
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from reluscope.io import load_network, save_network
+    >>> path = save_network(net, folder / "net.npz")
+    >>> load_network(path) == net
+    True
+    """
     path = Path(path)
     meta = {
         "format": "reluscope.ReLUNetwork",
@@ -98,12 +120,36 @@ def _meta_of(data, path: Path) -> dict:
 def load_network(path) -> ReLUNetwork:
     """Load a network written by :func:`save_network` (``allow_pickle=False``).
 
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    ReLUNetwork
+
     Raises
     ------
     InvalidModelFileError
         Missing, empty, truncated or non-zip file, missing or inconsistent
         metadata, object (pickled) arrays, layers that do not chain; the
         message names the file.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope, tempfile, pathlib
+    >>> net = reluscope.from_arrays([np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[1.0, -2.0]])],
+    ...                             [np.zeros(2), np.array([0.5])], feature_names=["age", "income"])
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from reluscope.io import load_network
+    >>> loaded = load_network(net.save(folder / "net.npz"))
+    >>> loaded.feature_names, bool(np.array_equal(loaded.forward(np.eye(2)), net.forward(np.eye(2))))
+    (('age', 'income'), True)
+    >>> _ = (folder / "empty.npz").write_bytes(b"")
+    >>> load_network(folder / "empty.npz")
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidModelFileError: Model file ...empty.npz is empty (0 bytes); ...
     """
     path = Path(path)
     _check_file(path)
@@ -120,7 +166,30 @@ def load_network(path) -> ReLUNetwork:
 
 
 def as_network(model, *, output: str | None = None) -> ReLUNetwork:
-    """Convert a supported in-memory model (ReLUNetwork, sklearn MLP, torch module) to a ReLUNetwork."""
+    """Convert a supported in-memory model (ReLUNetwork, sklearn MLP, torch module) to a ReLUNetwork.
+
+    Parameters
+    ----------
+    model : ReLUNetwork, torch.nn.Module, or fitted MLPRegressor / MLPClassifier
+    output : {'identity', 'sigmoid', 'softmax'}, optional
+        Output link of a torch module (see :func:`reluscope.from_torch`).
+
+    Returns
+    -------
+    ReLUNetwork
+        A ReLUNetwork is returned as it is.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.io import as_network
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> X = np.random.default_rng(0).normal(size=(50, 3))
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=200, random_state=0).fit(X, X[:, 0])
+    >>> net = as_network(mlp)
+    >>> net.hidden_sizes, as_network(net) is net
+    ((4,), True)
+    """
     if isinstance(model, ReLUNetwork):
         return model
     try:
@@ -163,7 +232,53 @@ def network_from_state_dict(
     in a state dict, so it is given by ``activation`` (default ReLU; a
     LeakyReLU as ``'leaky_relu:0.1'``) and the output link by ``output``.
     ``layers`` (the layer names in forward order) overrides the key order; an
-    order whose shapes do not chain is refused (:class:`ShapeMismatchError`).
+    order whose shapes do not chain is refused (:class:`~reluscope.ShapeMismatchError`).
+
+    Parameters
+    ----------
+    state : dict of str to tensor or array
+        ``model.state_dict()``.
+    activation : str or float, default 'relu'
+        Hidden activation (see :func:`reluscope.from_arrays`).
+    output : {'identity', 'sigmoid', 'softmax'}, default 'identity'
+    feature_names, classes : optional
+    layers : sequence of str, optional
+        The Linear layers' names in forward order.
+
+    Returns
+    -------
+    ReLUNetwork
+
+    Raises
+    ------
+    InvalidInputError
+        Tensors that are not Linear weights or biases; ``layers`` that do not
+        name each Linear layer once.
+    ShapeMismatchError
+        The layers do not chain in the order read.
+
+    Examples
+    --------
+    A state dict of ``nn.Sequential(Linear(2, 3), ReLU(), Linear(3, 1))``
+    (NumPy arrays stand in for tensors here):
+
+    >>> import numpy as np
+    >>> from reluscope.io import network_from_state_dict
+    >>> rng = np.random.default_rng(0)
+    >>> state = {"0.weight": rng.normal(size=(3, 2)), "0.bias": rng.normal(size=3),
+    ...          "2.weight": rng.normal(size=(1, 3)), "2.bias": rng.normal(size=1)}
+    >>> net = network_from_state_dict(state, activation="leaky_relu:0.1")
+    >>> net
+    ReLUNetwork(sizes=[2, 3, 1], activations=['leaky(0.1)'], output='identity')
+    >>> x = np.array([0.5, -1.0])
+    >>> z = state["0.weight"] @ x + state["0.bias"]
+    >>> manual = state["2.weight"] @ np.where(z > 0, z, 0.1 * z) + state["2.bias"]
+    >>> bool(np.allclose(net.forward(x[None]), manual))
+    True
+    >>> network_from_state_dict(state, layers=["2", "0"])
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.ShapeMismatchError: The state dict's Linear layers do not chain in the order read (['2', '0']): ...
     """
     names = [k[: -len(".weight")] for k in state if k.endswith(".weight")]
     others = [k for k in state if not re.search(r"\.(weight|bias)$", k)]
@@ -204,6 +319,32 @@ def save_state_dict(state: dict, path, *, activation="relu", output: str = "iden
     A state dict stores weights only; the sidecar stores what it lacks (the
     hidden activation, e.g. ``'leaky_relu:0.1'``, the output link, the layer
     order, feature names and classes), so :func:`load_model` needs no guess.
+
+    Parameters
+    ----------
+    state : dict
+        ``model.state_dict()`` of Linear layers.
+    path : str or Path
+        The ``.pt`` file to write; the sidecar is ``<path>.json``.
+    activation, output, feature_names, classes
+        As for :func:`network_from_state_dict`.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, torch, reluscope
+    >>> from reluscope.io import load_model, save_state_dict
+    >>> _ = torch.manual_seed(0)
+    >>> model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.LeakyReLU(0.1), torch.nn.Linear(4, 1))
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.pt"
+    >>> _ = save_state_dict(model.state_dict(), path, activation="leaky_relu:0.1", output="sigmoid")
+    >>> sorted(p.name for p in path.parent.iterdir())
+    ['model.pt', 'model.pt.json']
+    >>> load_model(path) == reluscope.from_torch(model, output="sigmoid")
+    True
     """
     import torch
 
@@ -298,7 +439,7 @@ def _torch_file(path: Path, trust_pickle: bool, activation, output) -> ReLUNetwo
 
 
 def load_model(path, *, trust_pickle: bool = False, activation=None, output: str | None = None) -> ReLUNetwork:
-    """Load a model file as a :class:`ReLUNetwork`.
+    """Load a model file as a :class:`~reluscope.ReLUNetwork`.
 
     Parameters
     ----------
@@ -321,6 +462,23 @@ def load_model(path, *, trust_pickle: bool = False, activation=None, output: str
     InvalidModelFileError
         Missing, empty, truncated, corrupt or inconsistent file (the message
         names it and says what to do).
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope, tempfile, pathlib
+    >>> net = reluscope.from_arrays([np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[1.0, -2.0]])],
+    ...                             [np.zeros(2), np.array([0.5])], feature_names=["age", "income"])
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from reluscope.io import load_model
+    >>> path = net.save(folder / "net.npz")
+    >>> load_model(path) == net
+    True
+    >>> load_model(path, output="sigmoid").output
+    'sigmoid'
+    >>> load_model(folder / "missing.pkl")
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidModelFileError: Model file ...missing.pkl does not exist; check the path.
     """
     path = Path(path)
     _check_file(path)

@@ -114,6 +114,48 @@ class ReLUNetwork:
     -----
     Instances are immutable: arrays are read-only copies and attributes cannot
     be re-assigned.
+
+    References
+    ----------
+    Sudjianto et al., *Unwrapping the black box of deep ReLU networks*,
+    eq. 1-5 (the network and its activation patterns), Theorem 1 (the local
+    linear model of a pattern), Lemma 1 (its region).
+
+    Examples
+    --------
+    A net with two hidden ReLU units, ``f(x) = relu(x1 - x2) - 2 relu(0.5 x1 + 2 x2) + 0.5``:
+
+    >>> import numpy as np
+    >>> from reluscope import ReLUNetwork
+    >>> net = ReLUNetwork([np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[1.0, -2.0]])],
+    ...                   [np.zeros(2), np.array([0.5])])
+    >>> net
+    ReLUNetwork(sizes=[2, 2, 1], activations=['relu'], output='identity')
+    >>> X = np.array([[1.0, 0.0], [-1.0, 1.0]])
+    >>> net.forward(X)
+    array([ 0.5, -2.5])
+    >>> net.patterns(X)  # on iff the pre-activation is > 0
+    array([[ True,  True],
+           [False,  True]])
+
+    The pattern of the second row fixes an affine map, exact on its region
+    (here ``-x1 - 4 x2 + 0.5``), and the region's half-spaces ``A x <= c``:
+
+    >>> coef, intercept = net.affine_map(net.patterns(X)[1])
+    >>> coef, intercept
+    (array([[-1., -4.]]), array([0.5]))
+    >>> A, c = net.region_inequalities(net.patterns(X)[1])
+    >>> bool(np.all(A @ X[1] <= c)), float(X[1] @ coef[0] + intercept[0])
+    (True, -2.5)
+
+    Networks are immutable and compare by value:
+
+    >>> net.n_parameters, net.n_hidden_units, net.task
+    (9, 2, 'regression')
+    >>> net.weights[0][0, 0] = 3.0
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
     """
 
     __slots__ = ("_weights", "_biases", "_slopes", "_output", "_feature_names", "_classes", "_frozen")
@@ -198,26 +240,32 @@ class ReLUNetwork:
 
     @property
     def feature_names(self) -> tuple[str, ...] | None:
+        """Names of the input features, or None."""
         return self._feature_names
 
     @property
     def classes(self) -> np.ndarray | None:
+        """Class labels of a classifier (``classes[1]`` positive for one sigmoid output), or None."""
         return self._classes
 
     @property
     def n_features(self) -> int:
+        """Number of input features ``d``."""
         return self._weights[0].shape[1]
 
     @property
     def n_outputs(self) -> int:
+        """Number of output units ``k`` (logits for classifiers)."""
         return self._weights[-1].shape[0]
 
     @property
     def hidden_sizes(self) -> tuple[int, ...]:
+        """Width ``n_l`` of each hidden layer."""
         return tuple(w.shape[0] for w in self._weights[:-1])
 
     @property
     def n_hidden_layers(self) -> int:
+        """Number of hidden layers ``L``."""
         return len(self._weights) - 1
 
     @property
@@ -227,6 +275,7 @@ class ReLUNetwork:
 
     @property
     def n_parameters(self) -> int:
+        """Number of weights and biases."""
         return int(sum(w.size + b.size for w, b in zip(self._weights, self._biases)))
 
     @property

@@ -28,24 +28,81 @@ __all__ = [
     "key_order",
 ]
 
+#: Rows per chunk of the forward pass in :func:`compute_patterns` and :func:`reluscope.unwrap` (a memory bound).
 DEFAULT_CHUNK_SIZE = 65_536
 #: Rows per sub-chunk of :func:`compute_patterns` (cache-sized work arrays).
 _FORWARD_SUBCHUNK = 8192
 
 
 def pack_patterns(patterns: np.ndarray) -> np.ndarray:
-    """Bit-pack bool patterns (n, H) into uint8 keys (n, ceil(H/8)), big-endian bits."""
+    """Bit-pack bool patterns (n, H) into uint8 keys (n, ceil(H/8)), big-endian bits.
+
+    Parameters
+    ----------
+    patterns : bool array-like (n, n_hidden_units)
+
+    Returns
+    -------
+    ndarray of uint8, (n, ceil(n_hidden_units / 8))
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.patterns import pack_patterns, unpack_patterns
+    >>> P = np.array([[1, 0, 1, 1, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0]], bool)
+    >>> keys = pack_patterns(P)
+    >>> keys  # 0b10110000 = 176, then the ninth bit as 0b10000000 = 128
+    array([[176, 128],
+           [  0,   0]], dtype=uint8)
+    >>> bool(np.array_equal(unpack_patterns(keys, 9), P))
+    True
+    """
     patterns = np.asarray(patterns, dtype=bool)
     return np.packbits(patterns, axis=1)
 
 
 def unpack_patterns(packed: np.ndarray, n_hidden_units: int) -> np.ndarray:
-    """Inverse of :func:`pack_patterns`: bool (n, n_hidden_units)."""
+    """Inverse of :func:`pack_patterns`: bool (n, n_hidden_units).
+
+    Parameters
+    ----------
+    packed : uint8 array-like (n, n_bytes)
+    n_hidden_units : int
+        Pattern length (the padding bits of the last byte are dropped).
+
+    Returns
+    -------
+    ndarray of bool, (n, n_hidden_units)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.patterns import unpack_patterns
+    >>> unpack_patterns(np.array([[176, 128]], np.uint8), 9).astype(int)
+    array([[1, 0, 1, 1, 0, 0, 0, 0, 1]])
+    """
     return np.unpackbits(np.asarray(packed, dtype=np.uint8), axis=1, count=n_hidden_units).astype(bool)
 
 
 def pattern_strings(patterns: np.ndarray, layer_sizes) -> list[str]:
-    """Readable patterns in the paper's notation, layers separated by ';' (e.g. '1,0;0,0,1,1')."""
+    """Readable patterns in the paper's notation, layers separated by ';' (e.g. '1,0;0,0,1,1').
+
+    Parameters
+    ----------
+    patterns : bool array-like (n, n_hidden_units)
+    layer_sizes : sequence of int
+        Width of each hidden layer (``network.hidden_sizes``).
+
+    Returns
+    -------
+    list of str, one per row
+
+    Examples
+    --------
+    >>> from reluscope.patterns import pattern_strings
+    >>> pattern_strings([[True, False, False, False, True, True]], (2, 4))
+    ['1,0;0,0,1,1']
+    """
     patterns = np.asarray(patterns, dtype=bool)
     out = []
     bounds = np.cumsum([0, *layer_sizes])
@@ -71,6 +128,15 @@ class UniquePatterns:
     inverse : int64 (n_samples,)
         Region id of every row.
     counts : int64 (n_regions,)
+        Rows per region.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.patterns import pack_patterns, unique_patterns
+    >>> u = unique_patterns(pack_patterns(np.array([[1, 0], [0, 1], [0, 1]], bool)))
+    >>> u.counts, u.inverse
+    (array([2, 1]), array([1, 0, 0]))
     """
 
     keys: np.ndarray
@@ -93,6 +159,22 @@ def key_order(packed: np.ndarray) -> np.ndarray:
     Sorts on the first 64-bit word, then re-sorts only the runs that tie on it
     by all words (``np.lexsort``): with many distinct patterns this is one
     integer sort instead of a sort of byte strings.
+
+    Parameters
+    ----------
+    packed : uint8 array-like (n, n_bytes)
+
+    Returns
+    -------
+    ndarray of int, (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.patterns import key_order
+    >>> keys = np.array([[1, 9], [0, 5], [1, 2], [0, 5]], np.uint8)
+    >>> key_order(keys)  # equal keys (rows 1 and 3) keep their row order
+    array([1, 3, 2, 0])
     """
     if packed.shape[1] == 0:  # no hidden units: every key is empty
         return np.arange(packed.shape[0])
@@ -117,6 +199,31 @@ def unique_patterns(packed: np.ndarray, order: np.ndarray | None = None) -> Uniq
     Regions are numbered by decreasing count, ties broken by the pattern's
     bytes, so the numbering does not depend on row order or hash seeds.
     ``order``: the rows' :func:`key_order`, when already computed.
+
+    Parameters
+    ----------
+    packed : uint8 array-like (n, n_bytes)
+    order : int ndarray (n,), optional
+
+    Returns
+    -------
+    UniquePatterns
+
+    Examples
+    --------
+    The regions of a small net on 50 points, largest first:
+
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(2)
+    >>> net = reluscope.from_arrays([rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(1, 3))],
+    ...                             [rng.normal(size=3), rng.normal(size=3), rng.normal(size=1)])
+    >>> X = rng.normal(size=(50, 2))
+    >>> from reluscope.patterns import pack_patterns, unique_patterns
+    >>> u = unique_patterns(pack_patterns(net.patterns(X)))
+    >>> u.counts
+    array([10, 10, 10,  6,  6,  3,  2,  1,  1,  1])
+    >>> int(u.counts.sum()), u.inverse.shape
+    (50, (50,))
     """
     packed = np.ascontiguousarray(packed, dtype=np.uint8)
     n = packed.shape[0]
@@ -146,6 +253,14 @@ class PatternIndex:
     ----------
     keys : uint8 (n_regions, n_bytes)
         Known packed patterns; row ``i`` is region ``i``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.patterns import PatternIndex
+    >>> index = PatternIndex(np.array([[7], [3], [12]], np.uint8))
+    >>> index.lookup(np.array([[12], [5], [7]], np.uint8))  # 5 is unknown
+    array([ 2, -1,  0])
     """
 
     def __init__(self, keys: np.ndarray) -> None:
@@ -191,6 +306,20 @@ def compute_patterns(
     -------
     packed : uint8 (n_samples, ceil(n_hidden_units / 8))
     eta : float64 (n_samples, n_outputs)
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(2)
+    >>> net = reluscope.from_arrays([rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(1, 3))],
+    ...                             [rng.normal(size=3), rng.normal(size=3), rng.normal(size=1)])
+    >>> X = rng.normal(size=(50, 2))
+    >>> from reluscope.patterns import compute_patterns, pack_patterns
+    >>> packed, eta = compute_patterns(net, X, chunk_size=16)
+    >>> packed.shape, eta.shape
+    ((50, 1), (50, 1))
+    >>> bool(np.array_equal(packed, pack_patterns(net.patterns(X)))), bool(np.allclose(eta[:, 0], net.forward(X)))
+    (True, True)
     """
     n = X.shape[0]
     H = network.n_hidden_units

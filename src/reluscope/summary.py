@@ -42,7 +42,33 @@ AUTO_GLOBAL_BUDGET = 10_000_000
 
 
 def binary_response(y: np.ndarray, classes) -> np.ndarray:
-    """Map binary labels to 0/1 floats with ``classes[1]`` as the positive class."""
+    """Map binary labels to 0/1 floats with ``classes[1]`` as the positive class.
+
+    Parameters
+    ----------
+    y : array-like (n,)
+    classes : array-like (2,) or None
+        The network's class labels; None requires ``y`` in {0, 1}.
+
+    Returns
+    -------
+    ndarray of float64, (n,)
+
+    Raises
+    ------
+    InvalidInputError
+        ``y`` holds a label that is not one of ``classes`` (or not 0/1).
+
+    Examples
+    --------
+    >>> from reluscope.summary import binary_response
+    >>> binary_response(["no", "yes", "yes"], ["no", "yes"])
+    array([0., 1., 1.])
+    >>> binary_response([0, 2], None)
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidInputError: A binary network without class labels needs y in {0, 1}; got values [0, 2]. ...
+    """
     y = np.asarray(y)
     if classes is not None:
         classes = np.asarray(classes)
@@ -68,6 +94,31 @@ def grouped_auc(groups: np.ndarray, score: np.ndarray, y: np.ndarray, n_groups: 
     Mann-Whitney form with average ranks for ties:
     ``AUC = (sum of positive ranks - n1 (n1 + 1) / 2) / (n1 n0)``; NaN for a
     group holding one class.
+
+    Parameters
+    ----------
+    groups : int array (n,)
+        Group of each row, in ``0 .. n_groups - 1``.
+    score : float array (n,)
+    y : 0/1 float array (n,)
+    n_groups : int
+
+    Returns
+    -------
+    ndarray (n_groups,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics import roc_auc_score
+    >>> from reluscope.summary import grouped_auc
+    >>> rng = np.random.default_rng(0)
+    >>> g, s, y = rng.integers(0, 3, 300), rng.normal(size=300), rng.integers(0, 2, 300).astype(float)
+    >>> auc = grouped_auc(g, s, y, 3)
+    >>> bool(np.allclose(auc, [roc_auc_score(y[g == k], s[g == k]) for k in range(3)]))
+    True
+    >>> grouped_auc(np.zeros(3, int), np.arange(3.0), np.ones(3), 1)  # one class: NaN
+    array([nan])
     """
     groups = np.asarray(groups, np.int64)
     order = np.lexsort((score, groups))
@@ -107,6 +158,19 @@ def global_mse(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: np.nda
     -------
     (R,) MSE averaged over outputs.  ``MSE_r = (S_yy - 2 w.S_xy + w' S_xx w) / n + c_r^2``
     with ``c_r = b_r + w.x_mean - y_mean``: exact algebra, no R x n matrix.
+
+    Examples
+    --------
+    Against the direct mean of squared residuals:
+
+    >>> import numpy as np
+    >>> from reluscope.summary import global_mse
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(100, 3)), rng.normal(size=100)
+    >>> coef, intercept = rng.normal(size=(4, 1, 3)), rng.normal(size=(4, 1))
+    >>> direct = [np.mean((y - X @ coef[r, 0] - intercept[r, 0]) ** 2) for r in range(4)]
+    >>> bool(np.allclose(global_mse(X, y, coef, intercept), direct))
+    True
     """
     Y = y.reshape(len(y), -1).astype(np.float64)
     n = X.shape[0]
@@ -136,6 +200,29 @@ def auc_of_columns(S: np.ndarray, positive: np.ndarray) -> np.ndarray:
     One argsort per column (Mann-Whitney with average ranks for ties; an
     exact value, not an approximation); about 6x faster than
     ``scipy.stats.rankdata`` because ranks are only averaged where ties occur.
+
+    Parameters
+    ----------
+    S : float array (n, c)
+        Scores, one column per scorer.
+    positive : bool array (n,)
+        Labels; both classes must occur.
+
+    Returns
+    -------
+    ndarray (c,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics import roc_auc_score
+    >>> from reluscope.summary import auc_of_columns
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 200).astype(bool)
+    >>> S = np.column_stack([y + rng.normal(size=200), rng.integers(0, 3, 200)])  # the second column ties
+    >>> auc = auc_of_columns(S, y)
+    >>> bool(np.allclose(auc, [roc_auc_score(y, S[:, 0]), roc_auc_score(y, S[:, 1])]))
+    True
     """
     n, c = S.shape
     n1 = float(positive.sum())
@@ -174,6 +261,31 @@ def global_auc(X, y_bin, coef, intercept, regions, *, memory_limit_mb=512.0, pro
     threads (NumPy's sort releases the GIL; default: the CPU count); the
     working memory, about 40 bytes per row x region in flight, stays under
     ``memory_limit_mb``.  Each AUC is exact whatever the blocking.
+
+    Parameters
+    ----------
+    X : (n, d); y_bin : 0/1 (n,); coef : (R, 1, d); intercept : (R, 1)
+    regions : int array
+        Regions to score; the others get NaN.
+
+    Returns
+    -------
+    ndarray (R,)
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> from sklearn.metrics import roc_auc_score
+    >>> from reluscope.summary import global_auc
+    >>> auc = global_auc(X, y.astype(float), llms.coef_3d, llms.intercept_2d, np.array([0, 1]), n_jobs=1)
+    >>> bool(np.isclose(auc[0], roc_auc_score(y, X @ llms.coef_[0] + llms.intercept_[0]))), bool(np.isnan(auc[2]))
+    (True, True)
     """
     import os
     from concurrent.futures import ThreadPoolExecutor
@@ -263,6 +375,36 @@ def region_summary(
     Returns
     -------
     pandas.DataFrame indexed by region id (named 'Region').
+
+    References
+    ----------
+    Sudjianto et al., *Unwrapping the black box of deep ReLU networks*,
+    section 4, Figures 10-11.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> from reluscope.summary import region_summary
+    >>> df = region_summary(llms)
+    >>> df.round(3).head(3)
+            Count  Response Mean  Response Std  Local AUC  Global AUC  Trivial
+    Region
+    0          64          0.531         0.503      0.593       0.502    False
+    1          55          0.436         0.501      0.743       0.501    False
+    2          33          0.606         0.496      0.746       0.502    False
+
+    ``Local AUC`` is the network's score on the region's own rows:
+
+    >>> from sklearn.metrics import roc_auc_score
+    >>> rows = llms.labels_ == 1
+    >>> bool(np.isclose(df.loc[1, "Local AUC"], roc_auc_score(y[rows], net.forward(X[rows]))))
+    True
     """
     global_metrics, memory_limit_mb = _check_summary_args(global_metrics, memory_limit_mb)
     return summary_table(
@@ -282,6 +424,27 @@ def evaluate(
     in training are counted in ``df.attrs['unseen_rows']``; they enter the
     global metrics (every LLM is evaluated on every row) but no local one.
     ``ddof`` and ``global_auc_on`` as in :func:`region_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame indexed by region id (named 'Region').
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> from reluscope.summary import evaluate
+    >>> X_test, y_test = make_cocircles(100, random_state=1)
+    >>> df = evaluate(llms, X_test, y_test)
+    >>> df["Count"].tolist(), df.attrs["unseen_rows"]
+    ([32, 27, 14, 9, 5, 5, 8, 0], 0)
+    >>> bool(np.isclose(df.loc[0, "Response Mean"], y_test[llms.region_of(X_test) == 0].mean()))
+    True
     """
     global_metrics, memory_limit_mb = _check_summary_args(global_metrics, memory_limit_mb)
     X = llms.check_X(X)
@@ -309,7 +472,30 @@ def summary_table(
     network, X, y, labels, decision, coef, intercept, trivial, *, global_metrics="auto", memory_limit_mb=512.0, progress=None,
     ddof: int = 1, global_auc_on: str = "logit",
 ) -> pd.DataFrame:
-    """Region summary from arrays: ``labels`` (n,) region of each row (-1: none), ``decision`` (n, k) network output."""
+    """Region summary from arrays: ``labels`` (n,) region of each row (-1: none), ``decision`` (n, k) network output.
+
+    The engine of :func:`region_summary` and :func:`evaluate`; ``coef`` is
+    (R, k, d), ``intercept`` (R, k), ``trivial`` (R,); the keywords as in
+    :func:`region_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame indexed by region id (named 'Region').
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> from reluscope.summary import region_summary, summary_table
+    >>> df = summary_table(net, X, y, llms.labels_, llms.decision_, llms.coef_3d, llms.intercept_2d, llms.trivial_)
+    >>> df.equals(region_summary(llms))
+    True
+    """
     _check_summary_options(ddof, global_auc_on)
     net = network
     R = coef.shape[0]

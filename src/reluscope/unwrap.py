@@ -154,7 +154,7 @@ class LocalLinearModels:
     centers_ : ndarray (n_regions, n_features)
         Region centres, the mean of each region's rows (eq. 19).
     pattern_keys_ : uint8 (n_regions, n_bytes)
-        Bit-packed patterns (see :mod:`reluscope.patterns`).
+        Bit-packed patterns (see :func:`reluscope.patterns.pack_patterns`).
     trivial_ : bool (n_regions,)
         A hidden layer is entirely off (constant LLM, Definition 1).
     labels_ : int64 (n_samples,)
@@ -164,6 +164,34 @@ class LocalLinearModels:
         Network pre-link output on ``X_``.
     max_error_ : float or None
         ``max |eta(x) - LLM(x)|`` over ``X_`` when verified.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> llms.n_regions, llms.count_
+    (8, array([64, 55, 33, 18, 11,  9,  9,  1]))
+    >>> llms.coefficients().round(3).head(2)
+            Count  Intercept     x1     x2
+    Region
+    0          64     -1.233 -0.523 -0.873
+    1          55     -1.282 -1.387 -0.409
+
+    New rows get the region whose pattern they share (-1 for a pattern never
+    seen in ``X_``) and that region's LLM, which is the network's logit:
+
+    >>> X_new = np.array([[0.0, 0.0], [5.0, 5.0]])
+    >>> llms.region_of(X_new)
+    array([3, 1])
+    >>> bool(np.allclose(llms.llm_decision(X_new), net.decision_function(X_new)))
+    True
+    >>> llms.pattern_strings([0])
+    ['1,1,1,1,0,1']
     """
 
     network: ReLUNetwork
@@ -186,14 +214,17 @@ class LocalLinearModels:
     # ------------------------------------------------------------- basics
     @property
     def n_regions(self) -> int:
+        """Number of regions (distinct activation patterns of ``X_``)."""
         return int(self.count_.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Number of input features."""
         return self.network.n_features
 
     @property
     def n_outputs(self) -> int:
+        """Number of network outputs (logits)."""
         return self.network.n_outputs
 
     @property
@@ -317,7 +348,7 @@ class LocalLinearModels:
         )
 
     def report(self, path, *, distribution=None, **kwargs):
-        """Write the self-contained HTML report of these LLMs (needs :mod:`reluscope.report`).
+        """Write the self-contained HTML report of these LLMs; see :func:`reluscope.report.write_report`.
 
         ``distribution`` (a :class:`reluscope.probability.GaussianMixture`) adds the "Random inputs" section.
         """
@@ -355,7 +386,8 @@ def unwrap(
         tqdm progress bar; None shows it for large data.
     device : str or torch.device, optional
         Run the forward pass, pattern packing and de-duplication in torch on
-        this device ('cpu', 'cuda', 'cuda:1'); see :mod:`reluscope.scale`.
+        this device ('cpu', 'cuda', 'cuda:1'); see :func:`reluscope.scale.unwrap_torch`
+        (and :func:`reluscope.scale.unwrap_dask`).
         A Dask array or DataFrame ``X`` is unwrapped out of core on Dask.
     dtype : {'float64', 'float32'}
         Torch path only: 'float32' computes the patterns in float32; the
@@ -379,6 +411,35 @@ def unwrap(
     ----------
     Sudjianto et al., *Unwrapping the black box of deep ReLU networks*,
     section 2.3, eq. 14-16; Theorem 1.
+
+    Examples
+    --------
+    A small sigmoid net on CoCircles: 200 rows visit 8 regions, and each row's
+    LLM gives the network's logit exactly.
+
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> llms.coef_.shape, llms.intercept_.shape, llms.labels_.shape
+    ((8, 2), (8,), (200,))
+    >>> r = llms.labels_
+    >>> bool(np.allclose(net.decision_function(X), np.einsum("nd,nd->n", X, llms.coef_[r]) + llms.intercept_[r]))
+    True
+    >>> llms.max_error_ < 1e-12
+    True
+    >>> llms.summary().columns.tolist()
+    ['Count', 'Response Mean', 'Response Std', 'Local AUC', 'Global AUC', 'Trivial']
+
+    Only a :class:`~reluscope.ReLUNetwork` is accepted; convert framework models first:
+
+    >>> reluscope.unwrap("model.pt", X)
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidInputError: unwrap takes a reluscope.ReLUNetwork, got str; ...
     """
     if not isinstance(network, ReLUNetwork):
         raise InvalidInputError(
@@ -444,13 +505,33 @@ class Unwrapper(BaseEstimator):
     ----------
     network : ReLUNetwork
     verify : bool, default True
-    chunk_size : int
+        Certify that the LLMs reproduce the network on the data (see :func:`unwrap`).
+    chunk_size : int, default 65536
+        Rows per forward-pass chunk (memory bound).
     progress : bool or None
+        tqdm progress bar; None shows it for large data.
 
     Attributes
     ----------
     llms_ : LocalLinearModels
         Set by :meth:`fit`; ``coef_``, ``intercept_``, ``count_`` mirror it.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> from reluscope import Unwrapper
+    >>> uw = Unwrapper(net).fit(X, y)
+    >>> uw.coef_.shape, int(uw.count_.sum())
+    ((8, 2), 200)
+    >>> uw.region_of(X[:3])
+    array([3, 2, 1])
+    >>> bool(np.array_equal(uw.region_of(X), uw.llms_.labels_))
+    True
     """
 
     def __init__(self, network: ReLUNetwork, *, verify: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE, progress: bool | None = None):
@@ -460,6 +541,7 @@ class Unwrapper(BaseEstimator):
         self.progress = progress
 
     def fit(self, X, y=None) -> "Unwrapper":
+        """Unwrap ``network`` on ``X`` (and responses ``y``) with :func:`unwrap`; returns self."""
         self.llms_ = unwrap(self.network, X, y, verify=self.verify, chunk_size=self.chunk_size, progress=self.progress)
         self.coef_ = self.llms_.coef_
         self.intercept_ = self.llms_.intercept_
@@ -474,10 +556,13 @@ class Unwrapper(BaseEstimator):
         return self.llms_
 
     def summary(self, **kwargs) -> pd.DataFrame:
+        """Region summary table; see :meth:`LocalLinearModels.summary`."""
         return self._fitted().summary(**kwargs)
 
     def region_of(self, X) -> np.ndarray:
+        """Region id of each row of ``X`` (-1 where unseen); see :meth:`LocalLinearModels.region_of`."""
         return self._fitted().region_of(X)
 
     def report(self, path, **kwargs):
+        """Write the HTML report; see :func:`reluscope.report.write_report`."""
         return self._fitted().report(path, **kwargs)

@@ -79,12 +79,40 @@ def from_arrays(
     output : {'identity', 'sigmoid', 'softmax'}
     feature_names, classes : optional
 
+    Returns
+    -------
+    ReLUNetwork
+
+    Raises
+    ------
+    UnsupportedActivationError
+        A hidden activation that is not piecewise affine with a kink at 0.
+    ShapeMismatchError
+        Layers that do not chain.
+
     Examples
     --------
+    ``f(x) = relu(x1) + relu(x2)``:
+
     >>> import numpy as np, reluscope
     >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
     >>> float(net.forward(np.array([[1.0, -2.0]]))[0])
     1.0
+
+    One activation per hidden layer, here a LeakyReLU then a ReLU, and a
+    sigmoid output for a binary classifier:
+
+    >>> rng = np.random.default_rng(0)
+    >>> clf = reluscope.from_arrays([rng.normal(size=(4, 2)), rng.normal(size=(3, 4)), rng.normal(size=(1, 3))],
+    ...                             [np.zeros(4), np.zeros(3), np.zeros(1)],
+    ...                             activation=["leaky_relu:0.1", "relu"], output="sigmoid", classes=["no", "yes"])
+    >>> clf
+    ReLUNetwork(sizes=[2, 4, 3, 1], activations=['leaky(0.1)', 'relu'], output='sigmoid')
+    >>> clf.slopes, clf.task
+    ((0.1, 0.0), 'binary')
+    >>> X = rng.normal(size=(5, 2))
+    >>> bool(np.array_equal(clf.predict(X), np.where(clf.decision_function(X) > 0, "yes", "no")))
+    True
     """
     n_hidden = max(len(weights) - 1, 0)
     if isinstance(activation, (list, tuple)) and not (

@@ -33,6 +33,29 @@ def from_sklearn(model) -> ReLUNetwork:
         Hidden activation other than 'relu' or 'identity'.
     InvalidInputError
         The model is not a fitted MLP.
+
+    Notes
+    -----
+    scikit-learn stores ``coefs_[l]`` as (n_in, n_out); they are transposed
+    into reluscope's (n_out, n_in) convention.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(100, 2))
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=500, random_state=0)
+    >>> mlp = mlp.fit(X, np.abs(X[:, 0]) - X[:, 1])
+    >>> net = reluscope.from_sklearn(mlp)
+    >>> net
+    ReLUNetwork(sizes=[2, 8, 1], activations=['relu'], output='identity')
+    >>> bool(np.allclose(net.predict(X), mlp.predict(X)))
+    True
+    >>> reluscope.from_sklearn(MLPRegressor())
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidInputError: The MLP is not fitted; call model.fit(X, y) first.
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import Pipeline

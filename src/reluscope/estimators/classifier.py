@@ -95,7 +95,15 @@ class ReLUNetClassifier(ClassifierMixin, BaseReLUNet):
     >>> clf = ReLUNetClassifier((8,), max_epochs=3, random_state=0).fit(X, y)
     >>> clf.predict_proba(X).shape
     (500, 2)
-    >>> reluscope.unwrap(clf.network_, X).n_regions > 0
+
+    The fitted network is unwrapped exactly: each row's LLM gives the logit
+    behind ``predict_proba``.
+
+    >>> import numpy as np
+    >>> llms = reluscope.unwrap(clf.network_, X)
+    >>> r = llms.labels_
+    >>> logit = np.einsum("nd,nd->n", X, llms.coef_[r]) + llms.intercept_[r]
+    >>> bool(np.allclose(clf.predict_proba(X)[:, 1], 1 / (1 + np.exp(-logit))))
     True
     """
 

@@ -49,6 +49,8 @@ class ReLUNetRegressor(RegressorMixin, BaseReLUNet):
     >>> reg = ReLUNetRegressor((8,), max_epochs=3, random_state=0).fit(X, np.abs(X[:, 0]))
     >>> reg.predict(X).shape
     (200,)
+    >>> bool(np.array_equal(reg.predict(X), reg.network_.forward(X)))
+    True
     """
 
     def fit(self, X, y):
@@ -59,7 +61,7 @@ class ReLUNetRegressor(RegressorMixin, BaseReLUNet):
         return self._fit_network(X, Y, task="regression", n_outputs=Y.shape[1], output="identity")
 
     def predict(self, X) -> np.ndarray:
-        """``network_.forward(X)`` in float64: (n,) for one target, (n, n_outputs_) otherwise."""
+        """``network_.forward(X)`` in float64: ``(n,)`` for one target, ``(n, n_outputs_)`` otherwise."""
         X = self._validated_X(X)
         return self.network_.forward(X)
 

@@ -87,6 +87,19 @@ class CoefficientViolin:
         each repeated ``count`` times when weighted.
     mean : (p,)
     output, output_name
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import coefficient_violin
+    >>> violin = coefficient_violin(llms)
+    >>> violin.features, violin.values.shape, violin.density.shape
+    (['debt', 'income', 'age'], (21, 3), (3, 100))
     """
 
     features: list
@@ -155,6 +168,28 @@ def coefficient_violin(
     Returns
     -------
     CoefficientViolin
+
+    Examples
+    --------
+    Weighted by the regions' counts, the mean coefficient is the mean over the
+    training rows of each row's own coefficient:
+
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import coefficient_violin
+    >>> violin = coefficient_violin(llms)
+    >>> violin.to_frame().round(3)
+              Mean     Q1  Median     Q3
+    Term
+    debt     0.786  0.529   0.731  1.038
+    income  -0.647 -0.897  -0.659 -0.176
+    age      0.161 -0.279  -0.096  0.161
+    >>> bool(np.allclose(violin.mean, llms.coef_[llms.labels_][:, [2, 1, 0]].mean(axis=0)))
+    True
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)
@@ -209,6 +244,19 @@ class CoefficientPairs:
     frac : float
         LOWESS span.
     output, output_name
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import coefficient_pairs
+    >>> pairs = coefficient_pairs(llms, ["age", "income"], top_k=5)
+    >>> pairs.terms, pairs.values.shape, pairs.centers.shape, sorted(pairs.smooth)
+    (['age', 'income'], (5, 2), (5, 2), [(0, 0), (1, 1)])
     """
 
     terms: list
@@ -263,6 +311,22 @@ def coefficient_pairs(
     Returns
     -------
     CoefficientPairs
+
+    Examples
+    --------
+    Panel ``(0, 1)`` is the ``age`` slope of the five largest regions against
+    their ``income`` centre:
+
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import coefficient_pairs
+    >>> pairs = coefficient_pairs(llms, ["age", "income"], top_k=5)
+    >>> bool(np.allclose(pairs.values[:, 0], llms.coef_[:5, 0])), bool(np.allclose(pairs.centers[:, 1], llms.centers_[:5, 1]))
+    (True, True)
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)
@@ -283,6 +347,21 @@ def intercept_profile(
     Returns
     -------
     CoefficientPairs with ``terms == ['Intercept']``.
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import intercept_profile
+    >>> profile = intercept_profile(llms, ["age", "debt"])
+    >>> profile.terms, profile.features, profile.values.shape
+    (['Intercept'], ['age', 'debt'], (21, 1))
+    >>> bool(np.allclose(profile.values[:, 0], llms.intercept_))
+    True
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)
@@ -311,6 +390,19 @@ class RegionPCA:
     degenerate : bool (m,)
         Single-instance or single-class regions.
     output, output_name
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import region_pca
+    >>> pca = region_pca(llms)
+    >>> pca.scores.shape, pca.components.shape, pca.explained_variance_ratio.round(3)
+    ((21, 2), (2, 3), array([0.47 , 0.278]))
     """
 
     regions: np.ndarray
@@ -363,6 +455,25 @@ def region_pca(llms: LocalLinearModels, *, top_k: int | None = None, exclude_deg
     lives in another coordinate system than the positions.  Here the arrow is
     the LLM gradient expressed in the plane of the positions, so it points
     where ``eta`` grows fastest within that plane.
+
+    Examples
+    --------
+    Scores and arrows are plain projections on the (orthonormal) principal axes:
+
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import region_pca
+    >>> pca = region_pca(llms)
+    >>> bool(np.allclose(pca.components @ pca.components.T, np.eye(2)))
+    True
+    >>> bool(np.allclose(pca.scores, (llms.centers_ - pca.mean) @ pca.components.T))
+    True
+    >>> bool(np.allclose(pca.arrows, llms.coef_ @ pca.components.T))
+    True
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)

@@ -38,6 +38,19 @@ class LLMField2D:
     feature_names : tuple of two str
     X, y : the unwrapped data (for an overlay), y may be None
     output, output_name, task
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> from reluscope.interpret import llm_field_2d
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> field = llm_field_2d(reluscope.unwrap(net, X, y))
+    >>> field.centers.shape, field.line_start.shape, field.task
+    ((8, 2), (8, 2), 'binary')
     """
 
     regions: np.ndarray
@@ -87,6 +100,31 @@ def llm_field_2d(
     Returns
     -------
     LLMField2D
+
+    References
+    ----------
+    Sudjianto et al., *Unwrapping the black box of deep ReLU networks*,
+    Figure 5 (left); region centres, eq. 19.
+
+    Examples
+    --------
+    For a binary classifier each segment lies on its LLM's decision boundary
+    ``w . x + b = 0`` and has the default length, 5% of the data box's diagonal:
+
+    >>> import numpy as np, reluscope
+    >>> from reluscope.datasets import make_cocircles
+    >>> from reluscope.interpret import llm_field_2d
+    >>> X, y = make_cocircles(200, random_state=0)
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], output="sigmoid")
+    >>> field = llm_field_2d(reluscope.unwrap(net, X, y))
+    >>> ends = np.concatenate([field.line_start, field.line_end])
+    >>> w, b = np.tile(field.gradient, (2, 1)), np.tile(field.intercept, 2)
+    >>> bool(np.allclose(np.einsum("rd,rd->r", w, ends) + b, 0))
+    True
+    >>> bool(np.allclose(np.linalg.norm(field.line_end - field.line_start, axis=1), field.segment_length))
+    True
     """
     llms = check_llms(llms)
     require_n_features(llms, 2, "llm_field_2d")

@@ -47,6 +47,24 @@ class LocalExplanation:
     prediction : float
         Network output after the link (probability for classifiers).
     output, output_name, task
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import explain_instance
+    >>> e = explain_instance(llms, X[0])
+    >>> e.region, e.count, e.seen
+    (1, 36, True)
+    >>> e.to_frame().round(3)
+      Feature  Value  Coefficient  Contribution
+    0    debt  0.541        0.529         0.286
+    1  income -0.159       -0.804         0.128
+    2     age -0.209       -0.096         0.020
     """
 
     region: int
@@ -67,6 +85,7 @@ class LocalExplanation:
 
     @property
     def seen(self) -> bool:
+        """Whether ``x`` falls in a region of the unwrapped data."""
         return self.region >= 0
 
     def to_frame(self) -> pd.DataFrame:
@@ -109,6 +128,27 @@ def explain_instance(llms: LocalLinearModels, x, *, centered: bool = False, outp
     Returns
     -------
     LocalExplanation
+
+    Examples
+    --------
+    The intercept plus the contributions is the network's output, exactly
+    (Theorem 1), centred or not:
+
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import explain_instance
+    >>> e = explain_instance(llms, X[0])
+    >>> round(e.intercept, 4), e.contributions.round(4)
+    (-0.4623, array([0.0201, 0.128 , 0.2863]))
+    >>> bool(np.isclose(e.intercept + e.contributions.sum(), net.forward(X[:1])[0]))
+    True
+    >>> c = explain_instance(llms, X[0], centered=True)
+    >>> bool(np.isclose(c.baseline + c.contributions.sum(), e.decision)), bool(np.allclose(c.reference, X.mean(axis=0)))
+    (True, True)
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)

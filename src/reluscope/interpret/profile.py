@@ -53,6 +53,25 @@ class LocalProfile:
         For one-feature networks (Figure 4 left): the network output on a
         grid, the LLM of the shown regions there (NaN outside them) and the
         region of each grid point (-1 unseen).
+
+    Examples
+    --------
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import local_profile
+    >>> profile = local_profile(llms, "income", top_k=3)
+    >>> profile.regions, profile.density.shape, profile.curve_x is None
+    (array([0, 1, 2]), (3, 200), True)
+    >>> profile.to_frame().round(3)
+            Count  Slope  Center  x_min  x_max  y_start  y_end
+    Region
+    0          42 -0.176   1.030 -0.168  2.227    0.211 -0.211
+    1          36 -0.804  -0.660 -1.917  0.187    1.011 -0.681
+    2          36 -1.510  -1.112 -2.967  0.367    2.801 -2.235
     """
 
     feature: str
@@ -138,6 +157,42 @@ def local_profile(
     ------
     FeatureMismatchError
         Unknown feature.
+
+    References
+    ----------
+    Sudjianto et al., *Unwrapping the black box of deep ReLU networks*,
+    Definition 2, eq. 17, Figures 4-7.
+
+    Examples
+    --------
+    Each segment is the region's slope times the feature's distance to the
+    region centre:
+
+    >>> import numpy as np, reluscope
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)], feature_names=["age", "income", "debt"])
+    >>> X = rng.normal(size=(300, 3))
+    >>> llms = reluscope.unwrap(net, X, net.forward(X) + 0.1 * rng.normal(size=300))
+    >>> from reluscope.interpret import local_profile
+    >>> profile = local_profile(llms, "income", top_k=3)
+    >>> bool(np.allclose(profile.slope, llms.coef_[:3, 1])), bool(np.allclose(profile.center, llms.centers_[:3, 1]))
+    (True, True)
+    >>> bool(np.allclose(profile.y_end, profile.slope * (profile.x_max - profile.center)))
+    True
+
+    With one feature, the profile also holds the network curve and its LLMs
+    (Figure 4 left); ``f(x) = |x|`` has two regions:
+
+    >>> absnet = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+    >>> x = np.linspace(-1, 1, 51)[:, None]
+    >>> curve = local_profile(reluscope.unwrap(absnet, x), 0)
+    >>> bool(np.allclose(curve.curve_llm, np.abs(curve.curve_x)))
+    True
+    >>> local_profile(llms, "salary")
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.FeatureMismatchError: ...salary...
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)

@@ -32,7 +32,30 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @dataclass
 class EmbeddedFigure:
-    """A PNG image held in the page itself (``data:`` URI), with its display size in CSS pixels."""
+    """A PNG image held in the page itself (``data:`` URI), with its display size in CSS pixels.
+
+    Made by :func:`embed_figure`; a :class:`Section` holding a matplotlib
+    Figure makes one when the report is written.
+
+    Attributes
+    ----------
+    data_uri : str
+        ``data:image/png;base64,...``
+    alt : str
+        Text alternative of the image.
+    width, height : int
+        Display size in CSS pixels.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from reluscope.report import EmbeddedFigure, embed_figure
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("Joint importance")
+    >>> image = embed_figure(fig)
+    >>> isinstance(image, EmbeddedFigure), image.alt, image.data_uri[:22]
+    (True, 'Joint importance', 'data:image/png;base64,')
+    """
 
     data_uri: str
     alt: str
@@ -42,7 +65,23 @@ class EmbeddedFigure:
 
 @dataclass
 class Text:
-    """A paragraph of plain text (escaped when rendered); ``muted`` draws it smaller and grey."""
+    """A paragraph of plain text (escaped when rendered); ``muted`` draws it smaller and grey.
+
+    Attributes
+    ----------
+    text : str
+    muted : bool, default False
+
+    Examples
+    --------
+    A plain ``str`` in a section's content becomes a ``Text``; make one
+    yourself for a muted note:
+
+    >>> from reluscope.report import Section, Text
+    >>> section = Section("Data", ["Rows with missing income were dropped.", Text("Source: bank records.", muted=True)])
+    >>> section.content[1]
+    Text(text='Source: bank records.', muted=True)
+    """
 
     text: str
     muted: bool = False
@@ -50,7 +89,31 @@ class Text:
 
 @dataclass
 class Download:
-    """A link that saves embedded data (a ``data:`` URI) as a file: no request leaves the page."""
+    """A link that saves embedded data (a ``data:`` URI) as a file: no request leaves the page.
+
+    Attributes
+    ----------
+    data_uri : str
+    filename : str
+        Name the browser saves the file under.
+    label : str
+        Text of the link.
+
+    Examples
+    --------
+    >>> import base64
+    >>> import pandas as pd
+    >>> from reluscope.report import Download
+    >>> df = pd.DataFrame({"Count": [64, 55], "AUC": [0.75, 0.5]})
+    >>> link = Download.csv(df, "summary.csv", "Download the full table (CSV)")
+    >>> link.data_uri[:21]
+    'data:text/csv;base64,'
+    >>> print(base64.b64decode(link.data_uri[21:]).decode())
+    ,Count,AUC
+    0,64,0.75
+    1,55,0.5
+    <BLANKLINE>
+    """
 
     data_uri: str
     filename: str
@@ -88,6 +151,22 @@ class Table:
         ``id`` attribute of the ``<table>``.
     header : bool
         Draw the header row (False for key-value tables).
+
+    Raises
+    ------
+    InvalidInputError
+        A row without one cell per column, or an index of another length.
+
+    Examples
+    --------
+    >>> from reluscope.report import Table
+    >>> table = Table(columns=["Feature", "Importance"], rows=[["age", "0.61"], ["income", "0.39"]])
+    >>> table.numeric  # right-aligned columns, guessed from the cells
+    [False, True]
+    >>> Table(columns=["a", "b"], rows=[["1"]])
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidInputError: Every row of a report Table needs one cell per column.
     """
 
     columns: list
@@ -125,7 +204,7 @@ class Section:
     content : Figure, Table, DataFrame, Text, str, Markup, or a sequence of those
         A matplotlib Figure is embedded as a PNG and *closed* when the report
         is written; a DataFrame becomes a :class:`Table` (first 50 rows); a
-        ``str`` is a paragraph of escaped text; a :class:`markupsafe.Markup`
+        ``str`` is a paragraph of escaped text; a ``markupsafe.Markup``
         is trusted HTML inserted as is.
     caption : str
         One sentence under the content saying how to read it.
@@ -135,15 +214,28 @@ class Section:
     anchor : str, optional
         The ``id`` of the section (default: from the title).
 
-    Examples
-    --------
-    A later tool appends its own section (``fig`` a matplotlib Figure)::
-
-        from reluscope.report import Section, write_report
-        write_report(llms, "report.html", extra_sections=[Section("Merged model", fig, "Each colour is one merged region.")])
-
+    Notes
+    -----
     ``Markup`` content is inserted unescaped: it must not load anything from
     outside the file (the report stays self-contained).
+
+    Examples
+    --------
+    A later tool appends its own section, passed to
+    :func:`~reluscope.report.write_report` as ``extra_sections=[section]``:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from reluscope.report import Section
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [1, 0])
+    >>> section = Section("Merged model", [fig, "Regions 3 and 5 were merged."],
+    ...                   caption="Each colour is one merged region.", group="Simplification")
+    >>> section.anchor
+    'merged-model'
+    >>> Section("  ")
+    Traceback (most recent call last):
+    ...
+    reluscope.errors.InvalidInputError: A report Section needs a non-empty title (str).
     """
 
     title: str
@@ -192,6 +284,20 @@ def embed_figure(fig, *, alt: str = "", dpi: int = FIGURE_DPI) -> EmbeddedFigure
         Text alternative of the image; default the figure's first axes title.
     dpi : int
         PNG resolution; the image is displayed at ``96 / dpi`` of its pixel size.
+
+    Returns
+    -------
+    EmbeddedFigure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from reluscope.report import embed_figure
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("Local linear profile")
+    >>> image = embed_figure(fig, dpi=120)
+    >>> image.alt, plt.fignum_exists(fig.number)  # the figure is closed
+    ('Local linear profile', False)
     """
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
@@ -220,7 +326,15 @@ def embed_figure(fig, *, alt: str = "", dpi: int = FIGURE_DPI) -> EmbeddedFigure
 
 # ------------------------------------------------------------ formatting
 def format_value(v, digits: int = 4) -> str:
-    """A cell: integers as is, floats with ``digits`` decimals (scientific when tiny or huge), NaN as an en dash."""
+    """A cell: integers as is, floats with ``digits`` decimals (scientific when tiny or huge), NaN as an en dash.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.report import format_value
+    >>> [format_value(v) for v in (3, 0.123456, 1e-7, 2.5e7, np.nan, True)]
+    ['3', '0.1235', '1.000e-07', '2.500e+07', '–', 'yes']
+    """
     if v is None:
         return "\u2013"
     if isinstance(v, (bool, np.bool_)):
@@ -253,6 +367,22 @@ def frame_table(
 
     With ``head=None`` every row is shown.  The default footer says how many
     rows and columns the full frame has when rows are left out.
+
+    Returns
+    -------
+    Table
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from reluscope.report import frame_table
+    >>> df = pd.DataFrame({"Count": [5, 4, 3, 2, 1], "AUC": [0.9, 0.81234, np.nan, 0.5, 0.25]},
+    ...                   index=pd.Index(range(5), name="Region"))
+    >>> table = frame_table(df, head=2, tail=1)
+    >>> table.index, table.rows
+    (['0', '1', '4'], [['5', '0.9000'], ['4', '0.8123'], ['1', '0.2500']])
+    >>> table.ellipsis_after, table.footer
+    (2, '5 rows × 2 columns')
     """
     n = len(df)
     if head is None or head + tail >= n:

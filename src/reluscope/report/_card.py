@@ -60,6 +60,18 @@ def network_metrics(network, X, y, decision=None) -> dict[str, float]:
     Returns
     -------
     dict of metric name to value (empty for multi-label networks).
+
+    Examples
+    --------
+    ``f(x) = |x|`` against targets ``|x| + 0.1``: the MSE is 0.1 squared.
+
+    >>> import numpy as np, reluscope
+    >>> from reluscope.report import network_metrics
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+    >>> X = np.linspace(-1, 1, 41)[:, None]
+    >>> m = network_metrics(net, X, np.abs(X[:, 0]) + 0.1)
+    >>> sorted(m), round(m["MSE"], 12)
+    (['MSE', 'R2'], 0.01)
     """
     from sklearn.metrics import accuracy_score, mean_squared_error, r2_score, roc_auc_score
 

@@ -33,6 +33,51 @@ def cnn_sections(model, X, *, layer: str | None = None, n_images: int = 5, chann
     ``layer`` (default the last Conv2d) is the layer whose receptive fields, PCA and
     filters are shown; ``X`` is a batch of inputs ``(n, C, H, W)`` of which the first
     ``n_images`` are explained.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A ReLU CNN (Conv2d, ReLU, max-pool, Flatten, Linear) in eval mode.
+    X : array-like (n, C, H, W)
+    layer : str, optional
+        Module path of the layer shown (default the last ``Conv2d``).
+    n_images : int, default 5
+        Inputs explained (the first rows of ``X``).
+    channels : sequence of int, default range(8)
+        Channels of ``layer`` visualised by activation maximisation.
+    top_k : int, default 100
+        Largest activations counted by the receptive-field heat map.
+    steps : int, default 100
+        Optimisation steps of the feature visualisation.
+    value_range : (float, float), optional
+        Range of input values (default that of ``X``).
+    random_state : int, default 0
+
+    Returns
+    -------
+    list of Section
+        "Exact saliency", "Receptive fields", "Feature visualisation".
+
+    Raises
+    ------
+    InvalidInputError
+        The model has no ``Conv2d`` layer.
+
+    References
+    ----------
+    Thesis ``000``, chapter 5 (practical interpretability of CNNs).
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> _ = torch.manual_seed(0)
+    >>> model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+    ...                             torch.nn.Linear(2 * 4 * 4, 3)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 6, 6)).astype(np.float32)
+    >>> from reluscope.report import cnn_sections
+    >>> sections = cnn_sections(model, X, n_images=1, channels=[0], steps=2, top_k=5)
+    >>> [s.title for s in sections]
+    ['Exact saliency', 'Receptive fields', 'Feature visualisation']
     """
     import pandas as pd
 
@@ -66,7 +111,37 @@ def cnn_sections(model, X, *, layer: str | None = None, n_images: int = 5, chann
 
 
 def write_cnn_report(model, X, path, *, title: str = "CNN report", **kwargs) -> Path:
-    """Write :func:`cnn_sections` as one self-contained HTML page (inline CSS, embedded PNGs)."""
+    """Write :func:`cnn_sections` as one self-contained HTML page (inline CSS, embedded PNGs).
+
+    Parameters
+    ----------
+    model, X
+        As for :func:`cnn_sections`.
+    path : str or Path
+        The HTML file to write (parent folders are created).
+    title : str, default "CNN report"
+    **kwargs
+        Passed to :func:`cnn_sections`.
+
+    Returns
+    -------
+    pathlib.Path of the written file.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> _ = torch.manual_seed(0)
+    >>> model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+    ...                             torch.nn.Linear(2 * 4 * 4, 3)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 6, 6)).astype(np.float32)
+    >>> import pathlib, tempfile
+    >>> from reluscope.report import write_cnn_report
+    >>> path = write_cnn_report(model, X, pathlib.Path(tempfile.mkdtemp()) / "cnn.html",
+    ...                         n_images=1, channels=[0], steps=2, top_k=5)
+    >>> html = path.read_text()
+    >>> "Exact saliency" in html, html.count("data:image/png") > 0
+    (True, True)
+    """
     import matplotlib
     from jinja2 import Environment, PackageLoader, StrictUndefined
 

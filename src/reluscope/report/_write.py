@@ -270,6 +270,25 @@ def write_report(
     -----
     Every figure is closed once embedded; text is escaped by jinja2's
     autoescaping, so feature names cannot inject markup.
+
+    Examples
+    --------
+    The report of ``f(x) = |x|`` unwrapped on 40 points (two regions), with a
+    section of our own at the end:
+
+    >>> import pathlib, re, tempfile
+    >>> import numpy as np, reluscope
+    >>> from reluscope.report import Section, write_report
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+    >>> X = np.linspace(-1, 1, 40)[:, None]
+    >>> llms = reluscope.unwrap(net, X, np.abs(X[:, 0]))
+    >>> path = write_report(llms, pathlib.Path(tempfile.mkdtemp()) / "report.html",
+    ...                     extra_sections=[Section("Data", "40 evenly spaced points on [-1, 1].")])
+    >>> html = path.read_text()
+    >>> re.findall(r"<h2[^>]*>(.*?)</h2>", html)[:3], "Data" in re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    (['Model card', 'Region summary', 'Joint importance'], True)
+    >>> "http://" in html or "https://" in html  # self-contained: nothing is fetched
+    False
     """
     import matplotlib
 
