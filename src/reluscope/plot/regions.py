@@ -53,7 +53,7 @@ def region_map(region_map: RegionMap2D, llms: LocalLinearModels | None = None, a
     (1, 'x1', 'x2')
     >>> print(ax.get_title())
     Activation regions: 19 of 19 training regions in view;
-    5 unseen patterns cover 1.1% of the box (light blue)
+    4 unseen patterns cover 1.0% of the box (light blue)
 
     The image is the grid, and the exact region boundaries are drawn over it
     (one polygon per region of the box, :func:`reluscope.geometry.slice_2d`):
@@ -137,8 +137,10 @@ def llm_field(field: LLMField2D, ax=None, *, show_data: bool = True, show_gradie
 
     >>> from matplotlib.collections import LineCollection
     >>> lines = [c for c in ax.collections if isinstance(c, LineCollection)][0]
-    >>> len(lines.get_segments()), ax.get_legend().get_texts()[0].get_text()
-    (19, 'region centres (size ~ count)')
+    >>> len(lines.get_segments())
+    19
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['y = 0', 'y = 1', 'region centres (size ~ count)']
     """
     from matplotlib.collections import LineCollection
 
