@@ -25,9 +25,9 @@ from .merge import MergedModel, merge_llms
 from .prune import PrunedModel, nearest_center, prune_llms
 from .regions import MergedRegions, merged_regions
 
+# Re-bound here (the same object as merge.DEFAULT_GRID) so that autodoc finds its doc comment.
 #: Grid of ``K`` searched by ``MergedModel(n_clusters='auto')`` (section 5.1 of ``001``):
 #: ``(1, 2, ..., 10, 15, 20)``; values above the number of LLMs are skipped.
-#: Re-bound here (the same object as in ``merge.py``) so that its documentation renders.
 DEFAULT_GRID = _merge.DEFAULT_GRID
 
 __all__ = [
