@@ -115,8 +115,8 @@ def wald_inference(model, *, alpha: float = 0.05, penalised: str = "refuse") -> 
     >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
     >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
     >>> wald = simplify.wald_inference(merged)
-    >>> wald.shape, wald.index.names
-    ((9, 6), FrozenList(['cluster', 'term']))
+    >>> wald.shape, list(wald.index.names)
+    ((9, 6), ['cluster', 'term'])
     >>> wald.loc[1, ["coef", "std_err", "p_value"]].round(4)
                  coef  std_err  p_value
     term
