@@ -63,6 +63,23 @@ class RegionBoundaries:
     n_lp : int
         Linear programmes solved.
     feature_names : tuple of str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> b = diagnose.local_boundaries(llms, 0)
+    >>> b.pattern, b.n_boundaries, b.A_all.shape, int(b.redundant.sum())
+    ('1,1,0,1,0,0,0,0', 5, (8, 2), 3)
+    >>> b.bounded, b.inradius
+    (False, 0.987)
     """
 
     region: int
@@ -87,6 +104,7 @@ class RegionBoundaries:
 
     @property
     def n_boundaries(self) -> int:
+        """Number of non-redundant half-spaces."""
         return int(self.A.shape[0])
 
 
@@ -137,6 +155,29 @@ def local_boundaries(llms: LocalLinearModels, region: int, *, box="data") -> Reg
     parallel rows are removed first, vectorised; each remaining row then costs
     one LP, ``max a_i x`` subject to the rows still kept.  A row touching the
     region in a single point is redundant (removing it leaves the same set).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> b = diagnose.local_boundaries(llms, 0)
+    >>> b.A.shape, b.unit.tolist(), b.unit_on.tolist()
+    ((5, 2), [0, 2, 3, 4, 5], [True, False, True, False, False])
+
+    The Chebyshev centre lies inside the region, and every training row of
+    region 0 satisfies the kept half-spaces:
+
+    >>> llms.region_of(b.interior_point[None, :]).tolist()
+    [0]
+    >>> bool((X[llms.labels_ == 0] @ b.A.T <= b.c + 1e-12).all())
+    True
     """
     llms = check_llms(llms)
     if isinstance(region, (bool, np.bool_)) or not isinstance(region, (int, np.integer)) or not 0 <= region < llms.n_regions:
@@ -193,6 +234,21 @@ class RegionPolygon2D:
     bounds : ((x_min, x_max), (y_min, y_max))
     feature_names : tuple of two str
     X_region, y_region : the region's training rows (y may be None)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> poly = diagnose.region_polygon_2d(llms, 0)
+    >>> poly.vertices.shape, poly.edge_row.tolist(), poly.X_region.shape
+    ((5, 2), [...], (88, 2))
     """
 
     region: int
@@ -214,10 +270,46 @@ def region_polygon_2d(llms: LocalLinearModels, region: int, *, box="data") -> Re
     :func:`local_boundaries` and the box, from
     :class:`scipy.spatial.HalfspaceIntersection` started at the Chebyshev centre.
 
+    Parameters
+    ----------
+    llms : LocalLinearModels
+        Of a network with two input features.
+    region : int
+        Region id.
+    box : 'data' or ((x_min, x_max), (y_min, y_max)), default 'data'
+        The region is cut by this box; 'data' is the data box widened by 10%
+        of each range.
+
+    Returns
+    -------
+    RegionPolygon2D
+
     Raises
     ------
     InvalidInputError
         The region has no interior inside the box.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> poly = diagnose.region_polygon_2d(llms, 0, box=[[-2, 2], [-2, 2]])
+    >>> poly.count, poly.vertices.shape, poly.area
+    (88, (5, 2), 4.176)
+
+    The area is what a point count on a fine grid of the box gives:
+
+    >>> g = np.linspace(-2, 2, 401)
+    >>> grid = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    >>> round(16 * float((llms.region_of(grid) == 0).mean()), 1)
+    4.2
     """
     llms = check_llms(llms)
     require_n_features(llms, 2, "region_polygon_2d")

@@ -50,6 +50,32 @@ def region_flags(llms: LocalLinearModels) -> pd.DataFrame:
     - ``degenerate``: either flag.  The paper marks these regions blue in the
       polar coordinate plot and excludes them from the parallel coordinate
       plot: their LLMs are not supported by enough data to be interpreted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> flags = diagnose.region_flags(llms)
+    >>> flags.shape, int(flags["Count"].sum())
+    ((19, 4), 300)
+    >>> flags.loc[17:18]
+            Count  single_instance  single_class  degenerate
+    Region
+    17          1             True          True        True
+    18          1             True          True        True
+
+    A region is single-class when its rows carry one label:
+
+    >>> one_label = [len(set(y[llms.labels_ == r])) == 1 for r in range(llms.n_regions)]
+    >>> bool((flags["single_class"] == one_label).all())
+    True
     """
     llms = check_llms(llms)
     R = llms.n_regions
@@ -80,6 +106,27 @@ def degenerate_share(llms: LocalLinearModels, *, weighted: bool = False) -> floa
     weighted : bool, default False
         False: share of regions, as reported in section 4.1 of ``001`` (84.9%
         for CoCircles); True: share of the rows that lie in such regions.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> diagnose.degenerate_share(llms)  # 12 of the 19 regions
+    0.6316
+    >>> flags = diagnose.region_flags(llms)
+    >>> bool(diagnose.degenerate_share(llms, weighted=True) == flags.loc[flags["degenerate"], "Count"].sum() / 300)
+    True
     """
     flags = region_flags(llms)
     deg = flags["degenerate"].to_numpy()

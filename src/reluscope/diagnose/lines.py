@@ -77,6 +77,21 @@ class LLMLine2D:
     polygon : (V, 2)
         The region cut by the box.
     bounds, feature_names, X_region, y_region, output_name, task
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> line = diagnose.llm_line_2d(llms, 0)
+    >>> line.level, line.segment.shape, line.polygon.shape
+    (0.0, (2, 2), (5, 2))
     """
 
     region: int
@@ -112,6 +127,29 @@ def llm_line_2d(llms: LocalLinearModels, region: int, *, box="data", level: floa
     Returns
     -------
     LLMLine2D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> line = diagnose.llm_line_2d(llms, 0)  # binary: level 0, probability 0.5
+    >>> line.segment_in_region.round(3)
+    array([[ 2.378, -0.923],
+           [ 0.429,  1.145]])
+
+    Inside its region the LLM's level line is the network's own decision
+    boundary (Theorem 1):
+
+    >>> mid = line.segment_in_region.mean(axis=0, keepdims=True)
+    >>> llms.region_of(mid).tolist(), np.round(net.forward(mid), 12).tolist()
+    ([0], [0.5])
     """
     llms = check_llms(llms)
     require_n_features(llms, 2, "llm_line_2d")
@@ -144,6 +182,21 @@ class LLMLines2D:
     bounds, feature_names
     X, y : the unwrapped data (y may be None)
     output_name, task
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> lines = diagnose.llm_lines_2d(llms)
+    >>> int(lines.counts.sum()), lines.coef.shape, lines.level.shape
+    (300, (19, 2), (19,))
     """
 
     regions: np.ndarray
@@ -163,7 +216,45 @@ class LLMLines2D:
 def llm_lines_2d(
     llms: LocalLinearModels, *, top_k: int | None = None, box="data", level: float | None = None, output: int = 0
 ) -> LLMLines2D:
-    """Level lines of the ``top_k`` largest LLMs (default all) over the box; see :func:`llm_line_2d`."""
+    """Level lines of the ``top_k`` largest LLMs (default all) over the box; see :func:`llm_line_2d`.
+
+    Parameters
+    ----------
+    llms : LocalLinearModels
+        Of a network with two input features.
+    top_k : int, optional
+        Number of largest regions (by count); default all.
+    box : 'data' or ((x_min, x_max), (y_min, y_max)), default 'data'
+    level : float, optional
+        As in :func:`llm_line_2d`: default 0 for binary classifiers, else each
+        LLM's value at its region centre.
+    output : int, default 0
+
+    Returns
+    -------
+    LLMLines2D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> lines = diagnose.llm_lines_2d(llms, top_k=5, box=[[-2, 2], [-2, 2]])
+    >>> lines.regions.tolist(), lines.segments.shape
+    ([0, 1, 2, 3, 4], (5, 2, 2))
+
+    Both end points of each segment lie on the line ``coef . x + intercept = level``:
+
+    >>> ends = np.einsum("md,mkd->mk", lines.coef, lines.segments) + lines.intercept[:, None]
+    >>> np.allclose(ends[~np.isnan(ends)], 0)
+    True
+    """
     llms = check_llms(llms)
     require_n_features(llms, 2, "llm_lines_2d")
     output = resolve_output(llms, output)

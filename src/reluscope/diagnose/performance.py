@@ -64,6 +64,34 @@ def local_vs_global(
     metric is NaN), ``Extrapolation``;
     ``attrs`` holds ``metric``, ``threshold`` (on the metric's own scale) and
     ``higher_is_better``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> lvg = diagnose.local_vs_global(llms, top_k=3)
+    >>> lvg[["Count", "Local AUC", "Global AUC", "Extrapolation"]]
+            Count  Local AUC  Global AUC Extrapolation
+    Region
+    0          88   0.864706    0.560675          poor
+    1          47   0.055556    0.560185     poor both
+    2          27        NaN    0.486779     undefined
+    >>> lvg.attrs["metric"], lvg.attrs["threshold"]
+    ('AUC', 0.7)
+
+    The global AUC is that of region 0's LLM score on all rows:
+
+    >>> from sklearn.metrics import roc_auc_score
+    >>> score = X @ llms.coef_[0] + llms.intercept_[0]
+    >>> round(roc_auc_score(y, score), 6)
+    0.560675
     """
     llms = check_llms(llms)
     if llms.y_ is None:

@@ -44,6 +44,24 @@ class PolarCoordinates:
         Of the PCA, when used.
     axis_labels : tuple of two str
     output : int
+    output_name : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> polar = diagnose.polar_coordinates(llms)
+    >>> polar.method, polar.axis_labels, polar.direction.shape
+    ('coefficients', ('x1', 'x2'), (19, 2))
+    >>> bool((polar.radius == llms.count_).all()), polar.degenerate_share
+    (True, 0.6316)
     """
 
     regions: np.ndarray
@@ -61,6 +79,7 @@ class PolarCoordinates:
 
     @property
     def degenerate_share(self) -> float:
+        """Share of the regions flagged degenerate (section 4.1 of ``001``)."""
         return float(self.degenerate.mean())
 
 
@@ -99,6 +118,41 @@ def polar_coordinates(llms: LocalLinearModels, *, output: int = 0, random_state=
     Returns
     -------
     PolarCoordinates
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> polar = diagnose.polar_coordinates(llms)
+    >>> polar.method, polar.components.shape
+    ('coefficients', (19, 2))
+
+    With two features the direction is the unit coefficient vector and the
+    angle its ``atan2``:
+
+    >>> w = llms.coef_
+    >>> np.allclose(polar.direction, w / np.linalg.norm(w, axis=1, keepdims=True))
+    True
+    >>> np.allclose(polar.angle, np.arctan2(w[:, 1], w[:, 0]) % (2 * np.pi))
+    True
+
+    With more than two features the coefficients go through a PCA:
+
+    >>> net3 = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                              [rng.normal(size=8), rng.normal(size=1)])
+    >>> X3 = rng.normal(size=(200, 3))
+    >>> polar3 = diagnose.polar_coordinates(reluscope.unwrap(net3, X3))
+    >>> polar3.method, polar3.axis_labels
+    ('pca', ('PC1', 'PC2'))
+    >>> bool(polar3.explained_variance_ratio.sum() <= 1 + 1e-12)
+    True
     """
     llms = check_llms(llms)
     output = resolve_output(llms, output)

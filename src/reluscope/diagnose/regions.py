@@ -45,6 +45,25 @@ class PatternOverlap:
         ``y_test`` was given.
     metric_seen, metric_unseen : float
         That metric on test rows in seen / unseen regions (NaN when undefined).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> X_test = rng.uniform(-3, 3, size=(100, 2))
+    >>> y_test = (X_test[:, 0] * X_test[:, 1] > 0).astype(int)
+    >>> overlap = diagnose.pattern_overlap(llms, X_test, y_test)
+    >>> overlap.n_train_patterns, overlap.n_test_patterns, overlap.n_shared, overlap.n_test_rows
+    (19, 13, 12, 100)
+    >>> overlap.unseen_row_share, overlap.metric
+    (0.01, 'AUC')
     """
 
     n_train_patterns: int
@@ -60,6 +79,7 @@ class PatternOverlap:
 
     @property
     def n_test_rows(self) -> int:
+        """Number of test rows."""
         return int(self.test_region.size)
 
 
@@ -99,6 +119,30 @@ def pattern_overlap(llms: LocalLinearModels, X_test, y_test=None) -> PatternOver
     Returns
     -------
     PatternOverlap
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> X_test = rng.uniform(-3, 3, size=(100, 2))
+    >>> y_test = (X_test[:, 0] * X_test[:, 1] > 0).astype(int)
+    >>> overlap = diagnose.pattern_overlap(llms, X_test, y_test)
+    >>> overlap.n_shared + overlap.n_test_only == overlap.n_test_patterns
+    True
+
+    Each test row's region is the one :meth:`~reluscope.LocalLinearModels.region_of` gives:
+
+    >>> bool((overlap.test_region == llms.region_of(X_test)).all())
+    True
+    >>> overlap.unseen_row_share == float((overlap.test_region < 0).mean())
+    True
     """
     llms = check_llms(llms)
     X = llms.check_X(X_test, name="X_test")
@@ -135,7 +179,7 @@ class RegionMap2D:
     x_grid, y_grid : (nx,), (ny,)
         Grid coordinates of the first and second feature.
     region_id : int (ny, nx)
-        Training region of each grid point (as :meth:`LocalLinearModels.region_of`),
+        Training region of each grid point (as :meth:`~reluscope.LocalLinearModels.region_of`),
         -1 where its pattern was never seen in the unwrapped data.
     unseen_id : int (ny, nx)
         For unseen points, a number ``0, 1, ...`` per distinct unseen pattern
@@ -152,6 +196,23 @@ class RegionMap2D:
     exact : reluscope.geometry.Slice2D or None
         The exact polygons of every region in the box (:func:`reluscope.geometry.slice_2d`),
         used for the drawn boundaries; None for networks above ``EXACT_MAX_UNITS`` hidden units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> rmap = diagnose.region_map_2d(llms, resolution=50)
+    >>> rmap.region_id.shape, rmap.decision.shape, rmap.n_regions_on_grid
+    ((50, 50), (50, 50, 1), 19)
+    >>> rmap.unseen_share, rmap.n_unseen_patterns
+    (0.0104, 5)
     """
 
     x_grid: np.ndarray
@@ -219,6 +280,31 @@ def region_map_2d(llms: LocalLinearModels, *, resolution: int = 300, bounds=None
     Returns
     -------
     RegionMap2D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> rmap = diagnose.region_map_2d(llms, resolution=40, bounds=((-2, 2), (-2, 2)))
+    >>> rmap.x_grid.shape, rmap.bounds
+    ((40,), ((-2.0, 2.0), (-2.0, 2.0)))
+
+    The grid's regions are those :meth:`~reluscope.LocalLinearModels.region_of` gives, and
+    ``decision`` is the network's pre-link output there:
+
+    >>> XX, YY = np.meshgrid(rmap.x_grid, rmap.y_grid)
+    >>> grid = np.column_stack([XX.ravel(), YY.ravel()])
+    >>> bool((rmap.region_id.ravel() == llms.region_of(grid)).all())
+    True
+    >>> np.allclose(rmap.decision.reshape(-1, 1), net.decision_function(grid).reshape(-1, 1))
+    True
     """
     llms = check_llms(llms)
     require_n_features(llms, 2, "region_map_2d")

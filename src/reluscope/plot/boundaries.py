@@ -30,11 +30,37 @@ def region_polygon(result: RegionPolygon2D, ax=None, *, show_data: bool = True, 
         From :func:`reluscope.diagnose.region_polygon_2d`.
     ax : matplotlib Axes, optional
     show_data : bool, default True
+        Overlay the region's training rows.
     label_edges : bool, default True
+        Label each edge on a hyperplane ``L<layer>.u<unit>``.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> poly = diagnose.region_polygon_2d(llms, 0)
+    >>> fig = plot.region_polygon(poly)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title()
+    'Region 0 (88 rows, unbounded): 5 boundaries of 8 units'
+
+    One line per edge, the hyperplane edges labelled by layer and unit:
+
+    >>> len(ax.lines) == len(poly.vertices)
+    True
+    >>> [t.get_text() for t in ax.texts] == [f"L1.u{poly.boundaries.unit[r]}" for r in poly.edge_row if r >= 0]
+    True
     """
     from matplotlib.patches import Polygon
 
@@ -68,10 +94,32 @@ def llm_line(result: LLMLine2D, ax=None, *, show_data: bool = True):
     ----------
     result : LLMLine2D
         From :func:`reluscope.diagnose.llm_line_2d`.
+    ax : matplotlib Axes, optional
+    show_data : bool, default True
+        Overlay the region's training rows.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> fig = plot.llm_line(diagnose.llm_line_2d(llms, 0))
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), [line.get_label() for line in ax.lines]
+    ('LLM of region 0 (88 rows): logit = 0', ['LLM level line', 'inside its region'])
+    >>> ax.lines[1].get_xydata().round(3)
+    array([[ 2.378, -0.923],
+           [ 0.429,  1.145]])
     """
     from matplotlib.patches import Polygon
 
@@ -98,10 +146,36 @@ def llm_lines(result: LLMLines2D, ax=None, *, show_data: bool = True, max_points
     ----------
     result : LLMLines2D
         From :func:`reluscope.diagnose.llm_lines_2d`.
+    ax : matplotlib Axes, optional
+    show_data : bool, default True
+        Overlay the unwrapped data, coloured by the response.
+    max_points : int, default 5000
+        Data points drawn at most (evenly thinned).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> lines = diagnose.llm_lines_2d(llms, top_k=5)
+    >>> fig = plot.llm_lines(lines)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.get_xlabel()
+    ('Level lines of 5 of 5 LLMs in the box (logit)', 'x1')
+    >>> from matplotlib.collections import LineCollection
+    >>> drawn = [c for c in ax.collections if isinstance(c, LineCollection)][0]
+    >>> np.allclose(np.stack(drawn.get_segments()), lines.segments)
+    True
     """
     from matplotlib.collections import LineCollection
 

@@ -10,11 +10,46 @@ __all__ = ["certificate"]
 
 
 def certificate(view, ax=None):
-    """Draw a :class:`reluscope.certify.view.RegionView`; returns the Figure.
+    """Draw a :class:`~reluscope.certify.view.RegionView`; returns the Figure.
 
     The decision map is shaded, the region of x is outlined, the stability
     ball (radius = distance to the nearest facet) is dashed, the nearest
     facet is thick, and the arrow goes from x to its counterfactual.
+
+    Parameters
+    ----------
+    view : RegionView
+        From :func:`reluscope.certify.region_view` (a two-feature network).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import certify, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> view = certify.region_view(net, [0.0, 0.0], [[-2, 2], [-2, 2]], resolution=50)
+    >>> fig = plot.certificate(view)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title()
+    'Stability radius and minimal counterfactual'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['region of x', 'stability radius 0.145', 'nearest facet', 'x', 'counterfactual, distance 0.311']
+
+    The region polygon and the stability circle are the two patches; the
+    counterfactual lies on the decision boundary:
+
+    >>> polygon, circle = ax.patches
+    >>> bool(np.isclose(circle.radius, view.stability.radius[0]))
+    True
+    >>> bool(abs(net.decision_function(view.counterfactual.point[None, :])[0]) < 1e-5)
+    True
     """
     from matplotlib.patches import Circle, Polygon
 

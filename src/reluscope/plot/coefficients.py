@@ -35,10 +35,37 @@ def coefficient_violin(result: CoefficientViolin, ax=None, *, width: float = 0.8
     ax : matplotlib Axes, optional
     width : float, default 0.8
         Width of the widest violin.
+    color : str, default 'tab:blue'
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> violin = interpret.coefficient_violin(llms)
+    >>> fig = plot.coefficient_violin(violin)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title()
+    'LLM coefficients of 45 regions (weighted by region count); box: quartiles, diamond: mean'
+    >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_ylabel()
+    (['x1', 'x2', 'x3'], 'LLM coefficient (output)')
+
+    Per feature a white median dot, then a red diamond at the count-weighted mean:
+
+    >>> from matplotlib.collections import PathCollection
+    >>> dots = [c.get_offsets()[0, 1] for c in ax.collections if isinstance(c, PathCollection)]
+    >>> np.allclose(dots[1::2], np.average(llms.coef_, axis=0, weights=llms.count_))
+    True
     """
     r = require(result, CoefficientViolin, "coefficient_violin")
     p = len(r.features)
@@ -87,6 +114,30 @@ def coefficient_pairs(result: CoefficientPairs, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> pairs = interpret.coefficient_pairs(llms, ["x1", "x2"], top_k=20)
+    >>> fig = plot.coefficient_pairs(pairs)
+    >>> len(fig.axes), fig.get_suptitle()  # a 2 x 2 grid
+    (4, 'LLM coefficients against region centres, top 20 regions (output)')
+    >>> [a.get_xlabel() for a in fig.axes[2:]], [a.get_ylabel() for a in fig.axes[::2]]
+    (['region centre of x1', 'region centre of x2'], ['coefficient of x1', 'coefficient of x2'])
+
+    Panel (0, 1) shows the coefficient of x1 of each region against its centre in x2:
+
+    >>> points = fig.axes[1].collections[0].get_offsets()
+    >>> np.allclose(points, np.column_stack([llms.centers_[:20, 1], llms.coef_[:20, 0]]))
+    True
     """
     r = require(result, CoefficientPairs, "coefficient_pairs")
     q, p = len(r.terms), len(r.features)
@@ -116,6 +167,26 @@ def intercept_profile(result: CoefficientPairs, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> profile = interpret.intercept_profile(llms, ["x1", "x2"], top_k=20)
+    >>> fig = plot.intercept_profile(profile)
+    >>> len(fig.axes), fig.get_suptitle()  # a box plot, then one panel per feature
+    (3, 'Local intercept profile (Definition 2)')
+    >>> [a.get_xlabel() for a in fig.axes[1:]], fig.axes[0].get_ylabel()
+    (['region centre of x1', 'region centre of x2'], 'LLM intercept (output)')
+    >>> np.allclose(fig.axes[1].collections[0].get_offsets()[:, 1], llms.intercept_[:20])
+    True
     """
     r = require(result, CoefficientPairs, "intercept_profile")
     if r.terms != ["Intercept"]:
@@ -149,6 +220,29 @@ def region_pca(result: RegionPCA, ax=None, *, normalize_arrows: bool = True):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> pca = interpret.region_pca(llms)
+    >>> fig = plot.region_pca(pca)
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('PC1 of region centres (51.5%)', 'PC2 of region centres (29.5%)')
+
+    One bubble and one arrow per region, at its PCA scores:
+
+    >>> bubbles, arrows = ax.collections
+    >>> np.allclose(bubbles.get_offsets(), pca.scores), arrows.N
+    (True, 45)
     """
     r = require(result, RegionPCA, "region_pca")
     fig, ax = get_axes(ax, figsize=(7.0, 5.5))
@@ -184,6 +278,29 @@ def local_vs_global_bubble(df: pd.DataFrame, ax=None, *, max_size: float = 600.0
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> from reluscope import diagnose
+    >>> lvg = diagnose.local_vs_global(llms, top_k=8)
+    >>> fig = plot.local_vs_global_bubble(lvg)
+    >>> ax = fig.axes[0]
+    >>> print(ax.get_title())
+    Local vs global MSE of 8 LLMs (area ~ count)
+    dotted: threshold 0.9403
+    >>> [t.get_text() for t in ax.texts]  # region ids
+    ['0', '1', '2', '3', '4', '5', '6', '7']
+    >>> np.allclose(ax.collections[0].get_offsets(), lvg[["Local MSE", "Global MSE"]])
+    True
     """
     metric = df.attrs.get("metric") if isinstance(df, pd.DataFrame) else None
     if metric is None or f"Local {metric}" not in df.columns:

@@ -20,10 +20,35 @@ def partial_effect(result: PartialEffect, ax=None, *, show_points: bool = True, 
     ax : matplotlib Axes, optional
     show_points : bool, default True
         Draw the rows' main effects (evenly thinned to ``max_points``).
+    max_points : int, default 5000
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> effect = interpret.partial_effect(llms, "x1")
+    >>> fig = plot.partial_effect(effect)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.get_ylabel()
+    ('LLM main effect of x1 (45 regions, 300 rows)', 'Main effect w_j x_j + b (output)')
+
+    The points are each row's ``w_1 x_1 + b`` under its own LLM:
+
+    >>> own = llms.labels_
+    >>> expected = llms.coef_[own, 0] * X[:, 0] + llms.intercept_[own]
+    >>> np.allclose(np.sort(ax.collections[0].get_offsets()[:, 1]), np.sort(expected))
+    True
     """
     r = require(result, PartialEffect, "partial_effect")
     fig, ax = get_axes(ax)
@@ -50,10 +75,36 @@ def partial_dependence(result: PartialDependence, ax=None, *, show_individual: b
     ax : matplotlib Axes, optional
     show_individual : bool, default True
         Draw up to ``max_curves`` ICE curves when the result holds them.
+    max_curves : int, default 100
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> pdp = interpret.partial_dependence(net, X, "x1", grid_resolution=20, kind="both")
+    >>> fig = plot.partial_dependence(pdp)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), len(ax.lines)  # 100 ICE curves and the average
+    ('Partial dependence on x1 (exact forward passes)', 101)
+
+    The thick curve is the mean over the rows of the network with ``x1`` set to each grid value:
+
+    >>> Xg = np.repeat(X[None], 20, axis=0)
+    >>> Xg[:, :, 0] = pdp.grid[:, None]
+    >>> manual = net.forward(Xg.reshape(-1, 3)).reshape(20, 300).mean(axis=1)
+    >>> np.allclose(ax.lines[-1].get_ydata(), manual)
+    True
     """
     r = require(result, PartialDependence, "partial_dependence")
     fig, ax = get_axes(ax)

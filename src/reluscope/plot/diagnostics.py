@@ -25,10 +25,37 @@ def polar_coordinates(polar: PolarCoordinates, ax=None, *, size: float = 14.0):
     polar : PolarCoordinates
         From :func:`reluscope.diagnose.polar_coordinates`.
     ax : matplotlib Axes, optional (polar projection preferred)
+    size : float, default 14
+        Marker size.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> fig = plot.polar_coordinates(diagnose.polar_coordinates(llms))
+    >>> ax = fig.axes[0]
+    >>> ax.name, len(ax.collections)  # regular and degenerate regions
+    ('polar', 2)
+    >>> print(ax.get_title())
+    Polar coordinates: angle from coefficients of x1, x2, radius = count
+    12 of 19 regions (63.2%) single-instance / single-class
+
+    The radius of each point is its region's count:
+
+    >>> radii = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections])
+    >>> sorted(radii.astype(int).tolist()) == sorted(llms.count_.tolist())
+    True
     """
     require(polar, PolarCoordinates, "polar_coordinates")
     fig, ax = get_axes(ax, figsize=(6.0, 6.0), projection="polar")
@@ -68,10 +95,31 @@ def local_vs_global(df: pd.DataFrame, ax=None, *, colors=("tab:orange", "tab:blu
     df : pandas.DataFrame
         From :func:`reluscope.diagnose.local_vs_global`.
     ax : matplotlib Axes, optional
+    colors : pair of colours, default ('tab:orange', 'tab:blue')
+        Of the local and global bars.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> lvg = diagnose.local_vs_global(llms, top_k=5)
+    >>> fig = plot.local_vs_global(lvg)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.get_ylabel(), len(ax.patches)  # 5 local and 5 global bars
+    ('Local vs global AUC of the top 5 LLMs', 'AUC', 10)
+    >>> [round(float(p.get_height()), 4) for p in ax.patches[5:7]]  # global AUC of regions 0 and 1
+    [0.5607, 0.5602]
     """
     metric = df.attrs.get("metric") if isinstance(df, pd.DataFrame) else None
     if metric is None or f"Local {metric}" not in df.columns:
@@ -112,6 +160,26 @@ def pattern_overlap(overlap: PatternOverlap, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> X_test = rng.uniform(-3, 3, size=(100, 2))
+    >>> overlap = diagnose.pattern_overlap(llms, X_test)
+    >>> fig = plot.pattern_overlap(overlap)
+    >>> ax = fig.axes[0]
+    >>> len(ax.patches), ax.get_title()  # two circles
+    (2, 'Activation patterns of training and test data')
+    >>> [t.get_text() for t in ax.texts[:5]]  # train only, shared, test only, both totals
+    ['7', '12', '1', 'P_train (19)', 'P_test (13)']
     """
     from matplotlib.patches import Circle
 

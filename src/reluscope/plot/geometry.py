@@ -18,9 +18,39 @@ def region_slice(slc: Slice2D, ax=None, *, bent: BentHyperplanes2D | None = None
     ----------
     slc : Slice2D
         From :func:`reluscope.geometry.slice_2d`.
+    ax : matplotlib Axes, optional
     bent : BentHyperplanes2D, optional
         Draws the output's level set (the decision boundary) in black.
     X, y : data in slice coordinates, optional (overlaid).
+    max_points : int, default 5000
+        Data points drawn at most.
+    edge_color : default '0.25'
+        Colour of the polygon edges.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import geometry, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> slc = geometry.slice_2d(net, [0, 0], [1, 0], [0, 1], bounds=((-2, 2), (-2, 2)))
+    >>> bent = geometry.bent_hyperplanes_2d(net, slc)
+    >>> fig = plot.region_slice(slc, bent=bent)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('Exact activation regions: 24 in the slice', ['output 0 = 0'])
+
+    One polygon per region; together they tile the 4 x 4 box:
+
+    >>> polygons = ax.collections[0].get_paths()
+    >>> len(polygons), round(float(slc.area.sum()), 9)
+    (24, 16.0)
     """
     from matplotlib.collections import LineCollection, PolyCollection
 
@@ -47,7 +77,40 @@ def region_slice(slc: Slice2D, ax=None, *, bent: BentHyperplanes2D | None = None
 
 
 def activity_histograms(metrics: LayerMetrics, layers=None, *, ncols: int = 4):
-    """Histograms of neuron activity per hidden layer (Figures 4.1-4.6 of ``000``)."""
+    """Histograms of neuron activity per hidden layer (Figures 4.1-4.6 of ``000``).
+
+    Parameters
+    ----------
+    metrics : LayerMetrics
+        From :func:`reluscope.geometry.layer_metrics`.
+    layers : sequence of int, optional
+        Hidden layers to show (1-based); default all.
+    ncols : int, default 4
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import geometry, plot
+    >>> rng = np.random.default_rng(0)
+    >>> sizes = [(6, 3), (6, 6), (6, 6), (1, 6)]  # three hidden layers of 6 units
+    >>> net = reluscope.from_arrays([rng.normal(size=s) for s in sizes], [rng.normal(size=s[0]) for s in sizes])
+    >>> X = rng.normal(size=(300, 3))
+    >>> metrics = geometry.layer_metrics(net, X, n_directions=64, n_rank=50, random_state=0)
+    >>> fig = plot.activity_histograms(metrics)
+    >>> [a.get_title() for a in fig.axes], fig.get_supxlabel()
+    (['layer 1', 'layer 2', 'layer 3'], 'activity (share of inputs on)')
+
+    Each panel's bars are shares of the layer's units, so they add up to one:
+
+    >>> [round(float(sum(p.get_height() for p in a.patches)), 9) for a in fig.axes]
+    [1.0, 1.0, 1.0]
+    """
     import matplotlib.pyplot as plt
 
     require(metrics, LayerMetrics, "activity_histograms")
@@ -70,7 +133,39 @@ def activity_histograms(metrics: LayerMetrics, layers=None, *, ncols: int = 4):
 
 
 def layer_metric_curves(metrics: LayerMetrics):
-    """Mean distance, stable rank, spherical mean width and non-zero eigenvalues by layer (Figure 4.12 of ``000``)."""
+    """Mean distance, stable rank, spherical mean width and non-zero eigenvalues by layer (Figure 4.12 of ``000``).
+
+    Parameters
+    ----------
+    metrics : LayerMetrics
+        From :func:`reluscope.geometry.layer_metrics`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import geometry, plot
+    >>> rng = np.random.default_rng(0)
+    >>> sizes = [(6, 3), (6, 6), (6, 6), (1, 6)]  # three hidden layers of 6 units
+    >>> net = reluscope.from_arrays([rng.normal(size=s) for s in sizes], [rng.normal(size=s[0]) for s in sizes])
+    >>> X = rng.normal(size=(300, 3))
+    >>> metrics = geometry.layer_metrics(net, X, n_directions=64, n_rank=50, random_state=0)
+    >>> fig = plot.layer_metric_curves(metrics)
+    >>> [a.get_title() for a in fig.axes[:3]]
+    ['mean distance from origin', 'stable rank', 'spherical mean width']
+    >>> len(fig.axes)
+    6
+
+    The stable rank of the input (layer 0) is ``||X||_F^2 / ||X||_2^2``:
+
+    >>> stable_rank = fig.axes[1].lines[0].get_ydata()
+    >>> bool(np.isclose(stable_rank[0], np.linalg.norm(X, "fro") ** 2 / np.linalg.norm(X, 2) ** 2))
+    True
+    """
     import matplotlib.pyplot as plt
 
     require(metrics, LayerMetrics, "layer_metric_curves")
@@ -98,7 +193,39 @@ def layer_metric_curves(metrics: LayerMetrics):
 
 
 def layer_pca(metrics: LayerMetrics, layers=None, *, ncols: int = 4, color=None):
-    """The point cloud's first two principal components at each layer (Figures 4.7-4.10 of ``000``)."""
+    """The point cloud's first two principal components at each layer (Figures 4.7-4.10 of ``000``).
+
+    Parameters
+    ----------
+    metrics : LayerMetrics
+        From :func:`reluscope.geometry.layer_metrics`.
+    layers : sequence of int, optional
+        Layers to show (0 = input); default all.
+    ncols : int, default 4
+        Panels per row.
+    color : colour or array of values, optional
+        Of the points (e.g. the labels); default blue.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import geometry, plot
+    >>> rng = np.random.default_rng(0)
+    >>> sizes = [(6, 3), (6, 6), (6, 6), (1, 6)]  # three hidden layers of 6 units
+    >>> net = reluscope.from_arrays([rng.normal(size=s) for s in sizes], [rng.normal(size=s[0]) for s in sizes])
+    >>> X = rng.normal(size=(300, 3))
+    >>> metrics = geometry.layer_metrics(net, X, n_directions=64, n_rank=50, random_state=0)
+    >>> fig = plot.layer_pca(metrics)
+    >>> [a.get_title() for a in fig.axes]  # explained variance of PC1 + PC2
+    ['layer 0: 38% + 33%', 'layer 1: 81% + 9%', 'layer 2: 93% + 6%', 'layer 3: 84% + 11%']
+    >>> np.allclose(fig.axes[2].collections[0].get_offsets(), metrics.pca_scores[2])
+    True
+    """
     import matplotlib.pyplot as plt
 
     require(metrics, LayerMetrics, "layer_pca")
@@ -120,7 +247,43 @@ def layer_pca(metrics: LayerMetrics, layers=None, *, ncols: int = 4, color=None)
 
 
 def activation_heatmap(metrics: LayerMetrics, ax=None, *, max_samples: int = 500):
-    """Which units are on (light) for each sample (rows), layers left to right (section 4.5.2 of ``000``)."""
+    """Which units are on (light) for each sample (rows), layers left to right (section 4.5.2 of ``000``).
+
+    Parameters
+    ----------
+    metrics : LayerMetrics
+        From :func:`reluscope.geometry.layer_metrics`.
+    ax : matplotlib Axes, optional
+    max_samples : int, default 500
+        Rows drawn (the first samples).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import geometry, plot
+    >>> rng = np.random.default_rng(0)
+    >>> sizes = [(6, 3), (6, 6), (6, 6), (1, 6)]  # three hidden layers of 6 units
+    >>> net = reluscope.from_arrays([rng.normal(size=s) for s in sizes], [rng.normal(size=s[0]) for s in sizes])
+    >>> X = rng.normal(size=(300, 3))
+    >>> metrics = geometry.layer_metrics(net, X, n_directions=64, n_rank=50, random_state=0)
+    >>> fig = plot.activation_heatmap(metrics, max_samples=100)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.images[0].get_array().shape  # 100 samples x 18 units
+    ('Activation heatmap', (100, 18))
+    >>> [float(line.get_xdata()[0]) for line in ax.lines]  # red lines between the layers
+    [5.5, 11.5]
+
+    A light pixel is a unit whose pre-activation is positive:
+
+    >>> z1 = X[:100] @ net.weights[0].T + net.biases[0]
+    >>> bool((ax.images[0].get_array()[:, :6] == (z1 > 0)).all())
+    True
+    """
     require(metrics, LayerMetrics, "activation_heatmap")
     fig, ax = get_axes(ax, figsize=(7.0, 4.0))
     A = metrics.active[:max_samples]

@@ -24,10 +24,38 @@ def joint_importance(df: pd.DataFrame, ax=None, *, max_features: int = 20, color
     ax : matplotlib Axes, optional
     max_features : int, default 20
         Rows shown (the first ones of ``df``); the title says how many exist.
+    color : str, default 'tab:blue'
+        Colour of the feature bars (the intercept's is grey).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> importance = interpret.joint_importance(llms)
+    >>> fig = plot.joint_importance(importance)
+    >>> ax = fig.axes[0]
+    >>> print(ax.get_title())
+    Joint importance (eq. 18)
+    (output)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Intercept', 'x1', 'x2', 'x3']
+
+    One bar per row of the table, most important on top:
+
+    >>> widths = [float(p.get_width()) for p in ax.patches]
+    >>> np.allclose(widths, importance["Importance"]), round(sum(widths), 12)
+    (True, 1.0)
     """
     if not isinstance(df, pd.DataFrame) or not {"Feature", "Importance"} <= set(df.columns):
         raise InvalidInputError("plot.joint_importance takes the DataFrame of interpret.joint_importance (columns Feature, Importance).")
@@ -55,10 +83,40 @@ def parallel_coordinates(pc: ParallelCoordinates, ax=None, *, cmap: str = "virid
     pc : ParallelCoordinates
         From :func:`reluscope.interpret.parallel_coordinates`.
     ax : matplotlib Axes, optional
+    cmap : str, default 'viridis'
+        Colour map of the region counts (log scale).
+    alpha : float, default 0.7
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> pc = interpret.parallel_coordinates(llms)
+    >>> fig = plot.parallel_coordinates(pc)
+    >>> len(fig.axes), fig.axes[1].get_ylabel()  # the plot and its colour bar
+    (2, 'Region count')
+    >>> ax = fig.axes[0]
+    >>> ax.get_title()
+    'Parallel coordinates of 29 LLMs (16 of 45 regions excluded as single-instance / single-class)'
+
+    One line per LLM through its coefficients (plus three feature axes and the zero line):
+
+    >>> curves = [line for line in ax.lines if len(line.get_xdata()) == 3]
+    >>> len(curves), pc.coefficients.shape
+    (29, (29, 3))
+    >>> any(np.allclose(c.get_ydata(), pc.coefficients.iloc[0]) for c in curves)
+    True
     """
     import matplotlib as mpl
 

@@ -23,12 +23,39 @@ def local_explanation(expl: LocalExplanation, ax=None, *, max_features: int = 15
         From :func:`reluscope.interpret.explain_instance`.
     ax : matplotlib Axes, optional
     max_features : int, default 15
+        Bars shown; the others are summed into one.
     kind : {'bar', 'stem'}
         Horizontal bars, or a stem plot.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> explanation = interpret.explain_instance(llms, X[0])
+    >>> fig = plot.local_explanation(explanation)
+    >>> ax = fig.axes[0]
+    >>> print(ax.get_title())
+    Local explanation: region 0 (n = 44)
+    intercept -2.616 + contributions -3.817 = -6.432 (output)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['x2 = 1.346  (w = -1.787)', 'x1 = 1.514  (w = -1.547)', 'x3 = 0.7813  (w = 1.192)']
+
+    The bars are ``w_j x_j``; with the intercept they add up to the network's output:
+
+    >>> bars = np.array([p.get_width() for p in ax.patches])
+    >>> bool(np.isclose(explanation.baseline + bars.sum(), net.forward(X[:1])[0]))
+    True
     """
     require(expl, LocalExplanation, "local_explanation")
     if kind not in ("bar", "stem"):

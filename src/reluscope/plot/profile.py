@@ -22,10 +22,37 @@ def local_profile(profile: LocalProfile, ax=None, *, show_density: bool = True, 
     show_density : bool, default True
         Draw each region's normalised kernel density in the bottom quarter
         of the axes (a twin y-axis); one-value regions as vertical ticks.
+    linewidth : float, default 2
+        Of the LLM segments.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.normal(size=(300, 3))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> profile = interpret.local_profile(llms, "x1", top_k=5)
+    >>> fig = plot.local_profile(profile)
+    >>> ax = fig.axes[0]  # fig.axes[1] holds the densities
+    >>> len(fig.axes), ax.get_title()
+    (2, 'Local linear profile of x1 (top 5 LLMs by count)')
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('x1', 'Centred marginal LLM (output)')
+
+    One segment per region, from ``(x_min, y_start)`` to ``(x_max, y_end)``:
+
+    >>> segments = np.stack(ax.collections[0].get_segments())
+    >>> segments.shape, np.allclose(segments[:, 0, 0], profile.x_min)
+    ((5, 2, 2), True)
     """
     from matplotlib.collections import LineCollection
 
@@ -69,10 +96,34 @@ def llm_curve(profile: LocalProfile, ax=None):
     ----------
     profile : LocalProfile
         From :func:`reluscope.interpret.local_profile` on a one-feature network.
+    ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import interpret, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 1)), rng.normal(size=(1, 6))],
+    ...                             [rng.normal(size=6), rng.normal(size=1)])
+    >>> X = rng.uniform(-3, 3, size=(200, 1))
+    >>> llms = reluscope.unwrap(net, X)
+    >>> fig = plot.llm_curve(interpret.local_profile(llms, 0, top_k=4))
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), len(ax.lines)  # the network, 4 LLMs, a legend entry
+    ('Network prediction by its local linear models', 6)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['network', 'LLMs of the top 4 regions']
+
+    Each LLM is drawn on its own region, where it equals the network (Theorem 1):
+
+    >>> x, llm = ax.lines[1].get_xdata(), ax.lines[1].get_ydata()
+    >>> np.allclose(llm, net.forward(x[:, None]))
+    True
     """
     require(profile, LocalProfile, "llm_curve")
     if profile.curve_x is None:

@@ -34,6 +34,34 @@ def region_map(region_map: RegionMap2D, llms: LocalLinearModels | None = None, a
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> rmap = diagnose.region_map_2d(llms, resolution=60)
+    >>> fig = plot.region_map(rmap, llms)
+    >>> ax = fig.axes[0]
+    >>> len(fig.axes), ax.get_xlabel(), ax.get_ylabel()  # classes: a legend, no colour bar
+    (1, 'x1', 'x2')
+    >>> print(ax.get_title())
+    Activation regions: 19 of 19 training regions in view;
+    4 unseen patterns cover 1.0% of the box (light blue)
+
+    The image is the grid, and the exact region boundaries are drawn over it
+    (one polygon per region of the box, :func:`reluscope.geometry.slice_2d`):
+
+    >>> ax.images[0].get_array().shape
+    (60, 60, 3)
+    >>> len(ax.collections[0].get_paths()) == len(rmap.exact.polygons)
+    True
     """
     rm = require(region_map, RegionMap2D, "region_map")
     fig, ax = get_axes(ax, figsize=(6.5, 5.5))
@@ -80,10 +108,39 @@ def llm_field(field: LLMField2D, ax=None, *, show_data: bool = True, show_gradie
         Overlay the unwrapped data, coloured by the response.
     show_gradients : bool, default False
         Draw each LLM's gradient as an arrow from its centre.
+    max_points : int, default 5000
+        Data points drawn at most (evenly thinned).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import diagnose, plot
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)], output="sigmoid")
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> from reluscope import interpret
+    >>> field = interpret.llm_field_2d(llms)
+    >>> fig = plot.llm_field(field, show_gradients=True)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title()
+    'LLM decision lines (logit = 0) of 19 regions (logit)'
+
+    One segment per region with a non-zero gradient, one centre per region:
+
+    >>> from matplotlib.collections import LineCollection
+    >>> lines = [c for c in ax.collections if isinstance(c, LineCollection)][0]
+    >>> len(lines.get_segments())
+    19
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['y = 0', 'y = 1', 'region centres (size ~ count)']
     """
     from matplotlib.collections import LineCollection
 

@@ -45,13 +45,36 @@ def merged_regions(result: MergedRegions, ax=None, *, show_data: bool = True, sh
     result : MergedRegions
         From :func:`reluscope.simplify.merged_regions`.
     ax : matplotlib Axes, optional
-    show_data, show_network : bool
-    max_points : int
+    show_data, show_network : bool, default True
+        Overlay the training data / the network's curve (1-D).
+    max_points : int, default 5000
         Data points drawn at most.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import plot, simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> fig = plot.merged_regions(simplify.merged_regions(merged, resolution=50))
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.images[0].get_array().shape
+    ('Merged regions: 3 clusters', (50, 50, 3))
+
+    The Merge-Net's level-0 line (a regression) is drawn in black, the data over it:
+
+    >>> contour, data = ax.collections
+    >>> contour.levels.tolist(), data.get_offsets().shape
+    ([0.0], (300, 2))
     """
     r = require(result, MergedRegions, "merged_regions")
     fig, ax = get_axes(ax, figsize=(7.0, 4.5) if len(r.axes) == 1 else (6.5, 5.5))
@@ -102,10 +125,35 @@ def merged_cluster(result: MergedRegions, clusters=(0, 1), ax=None, *, max_point
     clusters : sequence of int, default (0, 1)
         The clusters to show (0 = the one with the most rows).
     ax : matplotlib Axes, optional
+    max_points : int, default 5000
+        Training rows drawn at most per cluster.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import plot, simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> grid = simplify.merged_regions(merged, resolution=50)
+    >>> fig = plot.merged_cluster(grid, clusters=[0, 2])
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('Merged clusters 0, 2 (dashed: LLM = 0)', ['cluster 0', 'cluster 2'])
+
+    Each dashed line is its cluster model's zero line ``w_k . x + b_k = 0``:
+
+    >>> (xa, xb), (ya, yb) = ax.lines[1].get_xdata(), ax.lines[1].get_ydata()
+    >>> np.allclose(merged.coef_[2] @ np.array([[xa, xb], [ya, yb]]) + merged.intercept_[2], 0)
+    True
     """
     r = require(result, MergedRegions, "merged_cluster")
     if len(r.axes) != 2:
@@ -149,9 +197,37 @@ def merged_parallel_coordinates(model: MergedModel, ax=None, *, include_intercep
     One line per cluster through its coefficients (features in their order),
     coloured and labelled by the cluster's training rows.
 
+    Parameters
+    ----------
+    model : MergedModel
+        Fitted.
+    ax : matplotlib Axes, optional
+    include_intercept : bool, default False
+        Add the intercept as the first axis.
+    cmap : str, default 'viridis'
+
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import plot, simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> fig = plot.merged_parallel_coordinates(merged)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('Merged LLMs: 3 clusters (refit=glm)', ['cluster 0 (n=157)', 'cluster 1 (n=88)', 'cluster 2 (n=55)'])
+    >>> curves = ax.lines[-3:]  # after the two feature axes and the zero line
+    >>> np.allclose([c.get_ydata() for c in curves], merged.coef_)
+    True
     """
     import matplotlib as mpl
 
@@ -193,6 +269,29 @@ def bootstrap_coefficients(result: BootstrapResult, cluster: int = 0, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import plot, simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> boot = simplify.bootstrap_inference(merged, n_bootstrap=50, random_state=0)
+    >>> fig = plot.bootstrap_coefficients(boot, cluster=1)
+    >>> [a.get_title() for a in fig.axes]
+    ['Cluster 1: 50 bootstrap refits (glm)', 'Share of resamples with a zero coefficient']
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]  # top to bottom
+    ['intercept', 'x1', 'x2']
+
+    The red dots are the cluster's own estimate, one per term:
+
+    >>> np.allclose(fig.axes[0].collections[0].get_offsets()[:, 0], [merged.intercept_[1], *merged.coef_[1]])
+    True
     """
     import matplotlib.pyplot as plt
 
@@ -233,12 +332,44 @@ def merge_dendrogram(model: MergedModel, ax=None, *, truncate_p: int = 30):
     """Dendrogram of the merge tree of the LLMs (SciPy), with the cut at ``best_n_clusters_``.
 
     The tree is ``agglomerative_.children_`` / ``distances_`` of the fitted
-    Merge-Net (heights made monotone, see :func:`~reluscope.simplify._cluster.linkage_matrix`);
+    Merge-Net (heights made monotone, see :meth:`~reluscope.simplify.MergedModel.linkage_matrix`);
     only the last ``truncate_p`` merges are drawn for large trees.
+
+    Parameters
+    ----------
+    model : MergedModel
+        Fitted.
+    ax : matplotlib Axes, optional
+    truncate_p : int, default 30
+        Trees with more leaves show only their last ``truncate_p`` merges.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import plot, simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> fig = plot.merge_dendrogram(merged)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), ax.get_legend().get_texts()[0].get_text()
+    ('Merge tree of 19 LLMs', 'cut: K = 6')
+    >>> len(ax.get_xticklabels())  # one leaf per LLM
+    19
+
+    The red line cuts the tree below its last ``K - 1 = 5`` merges:
+
+    >>> Z = merged.linkage_matrix()
+    >>> bool(ax.lines[-1].get_ydata()[0] == Z[-5, 2])
+    True
     """
     from scipy.cluster.hierarchy import dendrogram
 

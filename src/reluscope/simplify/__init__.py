@@ -20,9 +20,15 @@ Name                       What                                   Paper
 from ._cluster import connectivity_graph, cut_tree
 from .flatten import FlattenedNet, flatten, slfn_baseline
 from .inference import BootstrapResult, bootstrap_inference, cluster_metrics, wald_inference
-from .merge import DEFAULT_GRID, MergedModel, merge_llms
+from . import merge as _merge
+from .merge import MergedModel, merge_llms
 from .prune import PrunedModel, nearest_center, prune_llms
 from .regions import MergedRegions, merged_regions
+
+# Re-bound here (the same object as merge.DEFAULT_GRID) so that autodoc finds its doc comment.
+#: Grid of ``K`` searched by ``MergedModel(n_clusters='auto')`` (section 5.1 of ``001``):
+#: ``(1, 2, ..., 10, 15, 20)``; values above the number of LLMs are skipped.
+DEFAULT_GRID = _merge.DEFAULT_GRID
 
 __all__ = [
     "MergedModel",

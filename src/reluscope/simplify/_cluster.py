@@ -61,6 +61,24 @@ def connectivity_graph(centers: np.ndarray, n_neighbors: int | None = None) -> t
     ``T + 1``-NN graph), so the smallest connected ``T`` is found by doubling
     then bisection: the same ``T`` as raising it by one, in ``O(log R)`` graph
     builds instead of ``O(R)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> graph, T = simplify.connectivity_graph(llms.centers_)
+    >>> graph.shape, T  # T = 1 leaves the graph disconnected
+    ((19, 19), 2)
+    >>> from scipy.sparse.csgraph import connected_components
+    >>> connected_components(graph)[0], bool((graph != graph.T).nnz == 0)
+    (1, True)
     """
     centers = np.asarray(centers, dtype=np.float64)
     n = centers.shape[0]
@@ -123,6 +141,36 @@ def cut_tree(children: np.ndarray, n_leaves: int, n_clusters: int) -> np.ndarray
 
     This is the partition scikit-learn's ``_hc_cut`` returns for ``K`` clusters
     (it undoes the last ``K - 1`` merges), so one tree serves a whole grid of ``K``.
+
+    Parameters
+    ----------
+    children : ndarray int (n_leaves - 1, 2)
+        The merges, as ``AgglomerativeClustering.children_``.
+    n_leaves : int
+    n_clusters : int
+        ``K``, between 1 and ``n_leaves``.
+
+    Returns
+    -------
+    ndarray int (n_leaves,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.cluster import AgglomerativeClustering
+    >>> from reluscope.simplify import cut_tree
+    >>> points = np.array([[0.0], [0.1], [5.0], [5.2], [9.0]])
+    >>> tree = AgglomerativeClustering(n_clusters=1, compute_full_tree=True).fit(points)
+    >>> cut_tree(tree.children_, 5, 3).tolist()
+    [0, 0, 1, 1, 2]
+    >>> cut_tree(tree.children_, 5, 2).tolist()
+    [0, 0, 1, 1, 1]
+
+    The same partition as fitting scikit-learn afresh with ``n_clusters=K``:
+
+    >>> fresh = AgglomerativeClustering(n_clusters=3).fit(points).labels_
+    >>> len(set(zip(fresh, cut_tree(tree.children_, 5, 3))))
+    3
     """
     if not 1 <= n_clusters <= n_leaves:
         raise InvalidInputError(f"Cannot cut {n_leaves} leaves into {n_clusters} clusters.")

@@ -79,6 +79,28 @@ class FlattenedNet(BinaryOrRegressionPredictor, BaseEstimator):
     References
     ----------
     Sudjianto et al., *Unwrapping the black box of deep ReLU networks*, section 5.3, Algorithm 2, Table 3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> flat = simplify.FlattenedNet(merged, max_epochs=5, random_state=0).fit(X, y)
+    >>> flat.network_.hidden_sizes, len(flat.history_["train_loss"])
+    ((3,), 5)
+
+    The hidden units start as the three cluster models (steps 1-2):
+
+    >>> np.allclose(flat.network_init_.weights[0], merged.coef_)
+    True
+    >>> np.allclose(flat.network_init_.biases[0], merged.intercept_)
+    True
     """
 
     def __init__(
@@ -130,7 +152,19 @@ class FlattenedNet(BinaryOrRegressionPredictor, BaseEstimator):
         return self.task
 
     def fit(self, X, y) -> "FlattenedNet":
-        """Build the flattened (or random) one-hidden-layer network and fine-tune it."""
+        """Build the flattened (or random) one-hidden-layer network and fine-tune it.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame (n_samples, n_features)
+        y : array-like (n_samples,)
+            Responses (regression) or class labels (binary).
+
+        Returns
+        -------
+        FlattenedNet
+            The fitted estimator (``self``).
+        """
         if self.init not in _INITS:
             raise InvalidInputError(f"init={self.init!r} is not one of {_INITS}.")
         if self.init == "merged" and self.merged is None:
@@ -202,10 +236,78 @@ class FlattenedNet(BinaryOrRegressionPredictor, BaseEstimator):
 
 
 def flatten(merged, X, y, **params) -> FlattenedNet:
-    """Flatten a Merge-Net into a fine-tuned one-hidden-layer ReLU network (Algorithm 2); returns the fitted estimator."""
+    """Flatten a Merge-Net into a fine-tuned one-hidden-layer ReLU network (Algorithm 2); returns the fitted estimator.
+
+    Parameters
+    ----------
+    merged : MergedModel
+        Fitted, or fitted on ``(X, y)`` first (a clone).
+    X : array-like or DataFrame (n_samples, n_features)
+    y : array-like (n_samples,)
+    **params
+        Further parameters of :class:`FlattenedNet` (``max_epochs``, ``random_state``, ...).
+
+    Returns
+    -------
+    FlattenedNet
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> flat = simplify.flatten(merged, X, y, max_epochs=0)  # steps 1-3, no fine-tuning
+    >>> flat.network_.hidden_sizes
+    (3,)
+
+    The output layer (step 3) is the least-squares fit on the hidden units:
+
+    >>> H = np.maximum(X @ merged.coef_.T + merged.intercept_, 0)
+    >>> A = np.column_stack([np.ones(len(X)), H])
+    >>> beta = np.linalg.lstsq(A, y, rcond=None)[0]
+    >>> np.allclose(flat.predict(X), A @ beta)
+    True
+    """
     return FlattenedNet(merged, init="merged", **params).fit(X, y)
 
 
 def slfn_baseline(merged, X, y, **params) -> FlattenedNet:
-    """The SLFN of Table 3: as wide as the Merge-Net has clusters, randomly initialised, trained like FL-Net."""
+    """The SLFN of Table 3: as wide as the Merge-Net has clusters, randomly initialised, trained like FL-Net.
+
+    Parameters
+    ----------
+    merged : MergedModel
+        Gives the width (its number of clusters) and the task.
+    X : array-like or DataFrame (n_samples, n_features)
+    y : array-like (n_samples,)
+    **params
+        Further parameters of :class:`FlattenedNet`.
+
+    Returns
+    -------
+    FlattenedNet
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> slfn = simplify.slfn_baseline(merged, X, y, max_epochs=5, random_state=0)
+    >>> slfn.network_.hidden_sizes, slfn.init_agreement_
+    ((3,), None)
+    >>> slfn.network_init_.weights[0].shape
+    (3, 2)
+    """
     return FlattenedNet(merged, init="random", **params).fit(X, y)

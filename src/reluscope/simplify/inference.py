@@ -102,6 +102,36 @@ def wald_inference(model, *, alpha: float = 0.05, penalised: str = "refuse") -> 
     References
     ----------
     Sudjianto et al., section 5.2, Table 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> wald = simplify.wald_inference(merged)
+    >>> wald.shape, list(wald.index.names)
+    ((9, 6), ['cluster', 'term'])
+    >>> wald.loc[1, ["coef", "std_err", "p_value"]].round(4)
+                 coef  std_err  p_value
+    term
+    intercept -1.5845   0.0289      0.0
+    x1         1.0554   0.0200      0.0
+    x2         1.0164   0.0109      0.0
+
+    The OLS standard errors are ``sqrt(diag(sigma^2 (A^T A)^-1))`` on the cluster's rows:
+
+    >>> rows = merged.labels_ == 1
+    >>> A = np.column_stack([np.ones(rows.sum()), X[rows]])
+    >>> resid = y[rows] - A @ wald.loc[1, "coef"].to_numpy()
+    >>> sigma2 = resid @ resid / (rows.sum() - 3)
+    >>> np.allclose(wald.loc[1, "std_err"], np.sqrt(np.diag(sigma2 * np.linalg.inv(A.T @ A))))
+    True
     """
     model = _fitted(model)
     if penalised not in ("refuse", "allow"):
@@ -199,6 +229,34 @@ class BootstrapResult:
     counts : ndarray (n_clusters,)
         Rows of each cluster.
     refit : str
+    attrs : dict
+        ``alphas`` of a cross-validated refit, one per cluster and resample.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> boot = merged.bootstrap(50, random_state=0)
+    >>> boot.n_bootstrap, boot.refit, boot.counts.tolist()
+    (50, 'glm', [157, 88, 55])
+    >>> summary = boot.summary()
+    >>> summary.columns.tolist()
+    ['estimate', 'mean', 'std', 'ci_lower', 'ci_upper', 'p_zero']
+
+    The percentile interval is the 2.5% and 97.5% quantiles of the resamples:
+
+    >>> lo, hi = np.quantile(boot.samples[1, :, 2], [0.025, 0.975])
+    >>> np.allclose(summary.loc[(1, "x2"), ["ci_lower", "ci_upper"]], [lo, hi])
+    True
+    >>> boot.to_frame(0).shape  # 50 resamples x 3 terms
+    (150, 3)
     """
 
     samples: np.ndarray
@@ -210,6 +268,7 @@ class BootstrapResult:
 
     @property
     def n_bootstrap(self) -> int:
+        """Number of bootstrap resamples ``B``."""
         return int(self.samples.shape[1])
 
     def prob_zero(self) -> pd.DataFrame:
@@ -288,6 +347,33 @@ def bootstrap_inference(model, n_bootstrap: int = 100, *, random_state=None, pro
     Returns
     -------
     BootstrapResult
+
+    Examples
+    --------
+    An L1 refit has no valid Wald table; its coefficients are bootstrapped:
+
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6, refit="l1", alpha=0.05).fit(X, y)
+    >>> boot = simplify.bootstrap_inference(merged, n_bootstrap=50, random_state=0)
+    >>> boot.samples.shape, boot.terms
+    ((3, 50, 3), ['intercept', 'x1', 'x2'])
+    >>> merged.coef_.round(3)
+    array([[ 0.   ,  0.153],
+           [ 0.765,  0.911],
+           [-0.368,  0.   ]])
+    >>> boot.prob_zero().round(2)
+             intercept   x1   x2
+    cluster
+    0              0.0  1.0  0.0
+    1              0.0  0.0  0.0
+    2              0.0  0.0  1.0
     """
     model = _fitted(model)
     if model.refit is None:
@@ -327,7 +413,47 @@ def bootstrap_inference(model, n_bootstrap: int = 100, *, random_state=None, pro
 
 
 def cluster_metrics(model) -> pd.DataFrame:
-    """Table 6 of ``001`` for a fitted Merge-Net (see :meth:`MergedModel.cluster_summary`)."""
+    """Table 6 of ``001`` for a fitted Merge-Net (see :meth:`MergedModel.cluster_summary`).
+
+    Parameters
+    ----------
+    model : MergedModel
+        Fitted.
+
+    Returns
+    -------
+    DataFrame
+        One row per cluster: ``Regions`` (LLMs merged), ``Count`` (training
+        rows), ``Response Mean``/``Response Std`` (ddof=1), ``Local`` and
+        ``Global`` metric (MSE, or AUC of the logit, of the cluster model on the
+        cluster's rows / on all training rows), ``Refit`` status, then
+        ``Intercept`` and the coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> table = simplify.cluster_metrics(merged)
+    >>> table[["Regions", "Count", "Local MSE", "Global MSE"]].round(4)
+             Regions  Count  Local MSE  Global MSE
+    Cluster
+    0             12    157     0.0504      0.3051
+    1              1     88     0.0065      3.7601
+    2              6     55     0.0264      1.0005
+
+    ``Global MSE`` is the cluster model applied to every training row:
+
+    >>> pred = X @ merged.coef_[1] + merged.intercept_[1]
+    >>> bool(np.isclose(table.loc[1, "Global MSE"], np.mean((y - pred) ** 2)))
+    True
+    """
     model = _fitted(model)
     X, y, rows = _cluster_rows(model)
     K = model.n_clusters_

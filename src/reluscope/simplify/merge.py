@@ -29,7 +29,8 @@ from ._predict import BinaryOrRegressionPredictor
 
 __all__ = ["MergedModel", "merge_llms", "DEFAULT_GRID"]
 
-#: Grid of ``K`` searched by ``n_clusters='auto'`` (section 5.1).
+#: Grid of ``K`` searched by ``n_clusters='auto'`` of :class:`MergedModel` (section 5.1):
+#: ``(1, 2, ..., 10, 15, 20)``.
 DEFAULT_GRID = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 _LINKAGES = ("ward", "average", "complete", "single")
 
@@ -54,14 +55,14 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
         What "nearest" means when a small cluster joins a large one (step 5):
         the large cluster holding the region centre nearest to any of the small
         cluster's region centres, or the large cluster with the nearest centroid
-        (mean of its training rows), as the paper's code does; see
-        :func:`~reluscope.simplify._cluster.absorb_small_clusters`.
+        (mean of its training rows), as the paper's code does (the private
+        helper ``reluscope.simplify._cluster.absorb_small_clusters``).
     n_neighbors : int, optional
         Starting ``T`` of the connectivity graph, default ``max(1, 1% of #LLMs)``;
         raised until the graph is connected.
     linkage : {'ward', 'average', 'complete', 'single'}, default 'ward'
     refit : {'glm', 'l1', 'l2', 'logistic', 'lasso_cv', None}, default 'glm'
-        Model of each cluster (see :mod:`reluscope.simplify._refit`): 'glm'
+        Model of each cluster (the private module ``reluscope.simplify._refit``): 'glm'
         unpenalised; 'l1'/'l2' penalised with ``alpha``; 'logistic' (binary)
         scikit-learn's default ``LogisticRegression()`` (L2, ``C = 1``) and
         'lasso_cv' (regression) ``LassoCV()`` re-tuned on every cluster, the
@@ -129,7 +130,7 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
       nearest LLMs" with ``T = 1``: no vote to break).
     - ``refit=None`` (not in the paper) gives each cluster the row-weighted
       mean of its regions' exact LLMs; one-class or too-small clusters fall
-      back to that model under ``refit='glm'`` (see :mod:`._refit`).
+      back to that model under ``refit='glm'`` (see ``reluscope.simplify._refit``).
     - ``n_clusters='auto'`` scores each ``K`` by the hold-out AUC or minus MSE
       of the Merge-Net fitted on the training part (the network re-unwrapped
       there, as the paper's code does with ``GridSearchCV``); ties go to the
@@ -149,6 +150,38 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
     References
     ----------
     Sudjianto et al., *Unwrapping the black box of deep ReLU networks*, section 5.1, eq. 19, Algorithm 1.
+
+    Examples
+    --------
+    A two-feature regression network, its response plus noise as the target:
+
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> merged.n_clusters_, np.bincount(merged.labels_).tolist(), merged.refit_status_
+    (3, [157, 88, 55], ['refit', 'refit', 'refit'])
+    >>> merged.coef_.shape, round(merged.score(X, y), 3)
+    ((3, 2), 0.933)
+
+    Each cluster's model is the least-squares fit on the cluster's rows:
+
+    >>> rows = merged.labels_ == 1
+    >>> A = np.column_stack([np.ones(rows.sum()), X[rows]])
+    >>> beta = np.linalg.lstsq(A, y[rows], rcond=None)[0]
+    >>> np.allclose(beta, [merged.intercept_[1], *merged.coef_[1]])
+    True
+
+    ``n_clusters='auto'`` picks ``K`` from :data:`DEFAULT_GRID` on a hold-out split:
+
+    >>> auto = simplify.MergedModel(net, random_state=0).fit(X, y)
+    >>> auto.best_n_clusters_, auto.n_clusters_, auto.cv_results_.shape[0]
+    (6, 3, 11)
     """
 
     def __init__(
@@ -182,7 +215,19 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
 
     # ----------------------------------------------------------------- fit
     def fit(self, X, y) -> "MergedModel":
-        """Unwrap ``network`` on ``(X, y)`` and merge its LLMs (Algorithm 1)."""
+        """Unwrap ``network`` on ``(X, y)`` and merge its LLMs (Algorithm 1).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame (n_samples, n_features)
+        y : array-like (n_samples,)
+            Responses (regression) or class labels (binary).
+
+        Returns
+        -------
+        MergedModel
+            The fitted estimator (``self``).
+        """
         self._check_network()
         return self._fit_llms(unwrap(self.network, X, y))
 
@@ -331,7 +376,20 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
         return self._partition
 
     def cluster_of(self, X, *, return_seen: bool = False):
-        """Cluster of each row: its region's cluster, or the nearest region centre's for an unseen pattern."""
+        """Cluster of each row: its region's cluster, or the nearest region centre's for an unseen pattern.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame (n, n_features)
+        return_seen : bool, default False
+            Also return whether each row's activation pattern occurs in the training data.
+
+        Returns
+        -------
+        clusters : ndarray int (n,)
+        seen : ndarray bool (n,)
+            Only with ``return_seen=True``.
+        """
         part = self._fitted()
         Xa = self.llms_.check_X(X)
         clusters, seen = _core.clusters_of(self.llms_, part, Xa)
@@ -359,13 +417,13 @@ class MergedModel(BinaryOrRegressionPredictor, BaseEstimator):
         return cluster_metrics(self)
 
     def inference(self, *, alpha: float = 0.05, penalised: str = "refuse") -> pd.DataFrame:
-        """Wald inference of every refitted cluster (section 5.2, Table 2); see :func:`~reluscope.simplify.inference.wald_inference`."""
+        """Wald inference of every refitted cluster (section 5.2, Table 2); see :func:`~reluscope.simplify.wald_inference`."""
         from .inference import wald_inference
 
         return wald_inference(self, alpha=alpha, penalised=penalised)
 
     def bootstrap(self, n_bootstrap: int = 100, *, random_state=None, progress: bool | None = None):
-        """Bootstrap distributions of the cluster refits (Figure 19); see :func:`~reluscope.simplify.inference.bootstrap_inference`."""
+        """Bootstrap distributions of the cluster refits (Figure 19); see :func:`~reluscope.simplify.bootstrap_inference`."""
         from .inference import bootstrap_inference
 
         return bootstrap_inference(self, n_bootstrap=n_bootstrap, random_state=random_state, progress=progress)
@@ -383,6 +441,28 @@ def merge_llms(llms: LocalLinearModels, **params) -> MergedModel:
     ``llms`` must carry the response (``unwrap(network, X, y)``); ``params`` are
     those of :class:`MergedModel`.  ``MergedModel(network, **params).fit(X, y)``
     gives the same result (it unwraps first).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> merged = simplify.merge_llms(llms, n_clusters=6)
+    >>> merged.n_clusters_, merged.region_to_cluster_.size == llms.n_regions
+    (3, True)
+
+    One cluster per LLM with the exact LLMs kept (``refit=None``) reproduces
+    the network on its training rows:
+
+    >>> exact = simplify.merge_llms(llms, n_clusters=llms.n_regions, min_samples=1, refit=None)
+    >>> bool(np.abs(exact.predict(X) - net.forward(X)).max() < 1e-12)
+    True
     """
     if not isinstance(llms, LocalLinearModels):
         raise InvalidInputError(f"merge_llms takes the result of reluscope.unwrap, got {type(llms).__name__}.")

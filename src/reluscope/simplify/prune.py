@@ -40,6 +40,26 @@ def nearest_center(points: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Index of the nearest row of ``centers`` (Euclidean) for every row of ``points``; ties: smallest index.
 
     Blocked over points so that memory stays bounded; no loop over single rows.
+
+    Parameters
+    ----------
+    points : ndarray (n, d)
+    centers : ndarray (k, d)
+
+    Returns
+    -------
+    ndarray int (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reluscope.simplify import nearest_center
+    >>> centers = np.array([[1.0, 1.0], [2.0, 2.0], [-1.0, 0.0]])
+    >>> nearest_center(np.array([[0.0, 0.0], [3.0, 3.0], [1.5, 1.5]]), centers).tolist()
+    [2, 1, 0]
+
+    (``[0, 0]`` is at distance 1 from ``[-1, 0]`` and ``sqrt(2)`` from ``[1, 1]``;
+    ``[1.5, 1.5]`` is as far from the first two centres and takes the first.)
     """
     out = np.empty(points.shape[0], np.int64)
     step = max(1, _BLOCK // max(1, centers.shape[0] * centers.shape[1]))
@@ -89,6 +109,34 @@ class PrunedModel(BaseEstimator):
     ----------
     Sudjianto et al., *Unwrapping the black box of deep ReLU networks*, eq. 19 and
     section 5.1; aletheia-dnn ``PrunerClassifier`` / ``PrunerRegressor``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> pruned = simplify.PrunedModel(net, top_k=4).fit(X, y)
+    >>> pruned.core_summary()
+          Core Region  Regions  Count  Core Count
+    Core
+    0               0        3    119          88
+    1               1        4     72          47
+    2               2        5     48          27
+    3               3        7     61          24
+    >>> round(pruned.score(X, y), 3)
+    0.894
+
+    A core keeps its region's exact LLM, so on the core regions' own rows the
+    pruned model is the network:
+
+    >>> core_rows = pruned.llms_.labels_ < 4
+    >>> np.allclose(pruned.predict(X[core_rows]), net.forward(X[core_rows]))
+    True
     """
 
     def __init__(self, network: ReLUNetwork, top_k: int = 10, *, refit_model=None):
@@ -98,7 +146,19 @@ class PrunedModel(BaseEstimator):
 
     # ----------------------------------------------------------------- fit
     def fit(self, X, y=None) -> "PrunedModel":
-        """Unwrap ``network`` on ``X`` (and ``y``) and prune its LLMs to the top ``k``."""
+        """Unwrap ``network`` on ``X`` (and ``y``) and prune its LLMs to the top ``k``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame (n_samples, n_features)
+        y : array-like (n_samples,), optional
+            Needed with ``refit_model``.
+
+        Returns
+        -------
+        PrunedModel
+            The fitted estimator (``self``).
+        """
         if not isinstance(self.network, ReLUNetwork):
             raise InvalidInputError(
                 f"PrunedModel takes a reluscope.ReLUNetwork, got {type(self.network).__name__}; convert it with "
@@ -246,6 +306,47 @@ def prune_llms(llms: LocalLinearModels, top_k: int, **params) -> PrunedModel:
     """Prune already-unwrapped LLMs to the ``top_k`` largest; returns a fitted :class:`PrunedModel`.
 
     ``PrunedModel(network, top_k, **params).fit(X, y)`` gives the same result (it unwraps first).
+
+    Parameters
+    ----------
+    llms : LocalLinearModels
+        The result of :func:`reluscope.unwrap`.
+    top_k : int
+        Number of core LLMs.
+    **params
+        ``refit_model`` of :class:`PrunedModel`.
+
+    Returns
+    -------
+    PrunedModel
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> llms = reluscope.unwrap(net, X, y)
+    >>> pruned = simplify.prune_llms(llms, top_k=4)
+    >>> pruned.n_clusters_, pruned.count_.tolist()
+    (4, [119, 72, 48, 61])
+
+    Keeping every LLM reproduces the network on its training rows; a refitted
+    linear model per core uses every row assigned to it:
+
+    >>> full = simplify.prune_llms(llms, top_k=llms.n_regions)
+    >>> bool(np.abs(full.predict(X) - net.forward(X)).max() < 1e-12)
+    True
+    >>> from sklearn.linear_model import LinearRegression
+    >>> refit = simplify.prune_llms(llms, top_k=4, refit_model=LinearRegression())
+    >>> rows = refit.labels_ == 0
+    >>> ols = LinearRegression().fit(X[rows], y[rows])
+    >>> np.allclose(refit.coef_[0], ols.coef_)
+    True
     """
     if not isinstance(llms, LocalLinearModels):
         raise InvalidInputError(f"prune_llms takes the result of reluscope.unwrap, got {type(llms).__name__}.")

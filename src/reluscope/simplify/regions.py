@@ -38,6 +38,23 @@ class MergedRegions:
     coef, intercept : the cluster models (pre-link scale).
     feature_names : list of str
     task : 'regression' or 'binary'
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> grid = simplify.merged_regions(merged, resolution=50)
+    >>> grid.cluster.shape, grid.n_clusters, np.unique(grid.cluster).tolist()
+    ((50, 50), 3, [0, 1, 2])
+    >>> [tuple(round(v, 2) for v in b) for b in grid.bounds]
+    [(-2.2, 2.18), (-2.17, 2.2)]
     """
 
     axes: list
@@ -56,10 +73,12 @@ class MergedRegions:
 
     @property
     def n_clusters(self) -> int:
+        """Number of merged clusters."""
         return int(self.coef.shape[0])
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
+        """``(low, high)`` of the grid, per feature."""
         return [(float(a[0]), float(a[-1])) for a in self.axes]
 
 
@@ -79,6 +98,32 @@ def merged_regions(merged, *, resolution: int = 300, bounds=None, margin: float 
     Returns
     -------
     MergedRegions
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import reluscope
+    >>> from reluscope import simplify
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), rng.normal(size=1)])
+    >>> X = rng.uniform(-2, 2, size=(300, 2))
+    >>> y = net.forward(X) + rng.normal(scale=0.1, size=300)
+    >>> merged = simplify.MergedModel(net, n_clusters=6).fit(X, y)
+    >>> grid = simplify.merged_regions(merged, resolution=40, bounds=[(-2, 2), (-2, 2)])
+    >>> grid.axes[0].shape, grid.merged_output.shape, round(float(grid.seen.mean()), 3)
+    ((40,), (40, 40), 0.989)
+
+    The grid's clusters and outputs are the Merge-Net's and the network's own:
+
+    >>> x1, x2 = np.meshgrid(*grid.axes)
+    >>> G = np.column_stack([x1.ravel(), x2.ravel()])
+    >>> bool((grid.cluster.ravel() == merged.cluster_of(G)).all())
+    True
+    >>> np.allclose(grid.merged_output.ravel(), merged.predict(G))
+    True
+    >>> np.allclose(grid.network_output.ravel(), net.forward(G))
+    True
     """
     from .merge import MergedModel
 
