@@ -12,7 +12,7 @@ computes the metrics of section 4.5.2, drawn here as in Figures 4.1-4.6 and
 
 The second part checks one closed form of section 4.3 by simulation, where
 the implementation departs from the thesis (see
-:mod:`reluscope.geometry.theory`): for a He-initialised layer, the mean
+``reluscope.geometry.theory``): for a He-initialised layer, the mean
 squared *distance* between two points on the sphere is not halved (Remark
 4.3.18) but multiplied by :math:`1 - 2 n m_n^2`.
 """
