@@ -64,7 +64,7 @@ ax.hlines(pos, data_min, data_max, color="tab:orange", lw=3, label="regions visi
 ax.axvline(0, color="k", lw=0.8)
 ax.set_yticks(pos, [f"{f}: {v}" for f, v in zip(table["Feature"], table["Verdict"])])
 ax.set_xlabel("coefficient of the local linear model")
-ax.legend(loc="lower right", fontsize="small")
+ax.legend(loc="upper left", fontsize="small")
 ax.set_title("Monotonicity: range of each feature's coefficient")
 fig.tight_layout()
 

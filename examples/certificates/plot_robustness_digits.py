@@ -90,6 +90,8 @@ counts.plot.bar(stacked=True, ax=axes[0], color={"verified": "tab:green", "count
 axes[0].set_xlabel("L-infinity radius eps")
 axes[0].set_ylabel("test digits (of 20)")
 axes[0].set_title("Robustness verdicts")
+axes[0].set_ylim(0, 26)
+axes[0].legend(loc="upper center", ncol=3, fontsize="small")
 i_cex, (eps_cex, res_cex) = next(iter(examples.items()))
 for ax, img, title in ((axes[1], X_test[i_cex], f"digit, predicted {model.predict(X_test[i_cex][None])[0]}"),
                        (axes[2], res_cex.counterexample, f"eps = {eps_cex}: predicted {res_cex.counterexample_class}")):

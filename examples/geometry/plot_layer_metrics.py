@@ -92,8 +92,8 @@ for n in (2, 20):
 # eigenvalues jumps from 2 to 20, then falls again (to 8 at layer 30 in the
 # run above) as units switch off for good. The stable rank falls towards 1:
 # deep in the network most of the cloud's spread lies along one direction.
-# The count of stably-off units, never used for any point of the cloud, grows
-# with depth. In the simulation the magnitude is preserved as the thesis
+# The counts of stably-off units (never used for any point of the cloud) and
+# of stably-on units (linear for the whole cloud) both grow with depth. In the simulation the magnitude is preserved as the thesis
 # says, while the distance ratio agrees with the corrected value and not with
 # 1/2 (for n = 20 the gap to 1/2 is dozens of standard errors). The metrics are
 # computed from a sample of the cloud (exact per sample; the spherical mean

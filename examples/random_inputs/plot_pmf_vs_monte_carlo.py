@@ -56,7 +56,7 @@ pmf.head(8)
 # deviation :math:`\sqrt{p(1-p)/n}`, so the z-scores below should look like
 # standard normal draws (about 5% beyond 2 in absolute value).
 n = 200_000
-t = np.linspace(-12, 12, 49)
+t = np.linspace(-30, 25, 56)
 mc_1 = monte_carlo(network, noise_1, n, points=t, random_state=1)
 p_mc, _ = mc_1.pmf_lookup(frame_patterns(pmf))
 p = pmf["probability"].to_numpy()
@@ -66,6 +66,7 @@ print(f"largest |computed - Monte Carlo| = {np.abs(p - p_mc).max():.2e}")
 print(f"z-scores: max |z| = {np.abs(z).max():.2f}, {(np.abs(z) > 2).sum()} of {z.size} beyond 2")
 
 fig = plot.pattern_pmf(pmf, mc_1, top=20)
+fig.tight_layout()
 
 # %%
 # The output CDF at both test points
@@ -74,6 +75,9 @@ fig = plot.pattern_pmf(pmf, mc_1, top=20)
 # :math:`P(\eta \le t)` is a sum over regions of the mass of the region cut by one
 # more half-space (the proof of Proposition 3). The band is two standard errors
 # of the computation (round-off here), the dashed line the Monte Carlo CDF.
+# The printed z-scores compare them at 56 points with the binomial standard
+# error of the sampled CDF; the largest of 56 such (correlated) scores is
+# typically between 2 and 3 when the computation is right.
 import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
