@@ -1,6 +1,6 @@
 r"""
 Layer metrics of a deep random ReLU network, and a corrected closed form
-=======================================================================
+========================================================================
 
 Chapter 4 of the thesis follows a point cloud through the layers of deep
 He-initialised ReLU networks and watches it collapse: units become stably on
