@@ -28,7 +28,7 @@ from reluscope.datasets import load_bundled
 X, y = load_bundled("digits", as_frame=False)
 X = X / 16.0
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
-model = MLPClassifier(hidden_layer_sizes=(32,), max_iter=200, random_state=0).fit(X_train, y_train)
+model = MLPClassifier(hidden_layer_sizes=(32,), max_iter=500, random_state=0).fit(X_train, y_train)
 network = reluscope.from_sklearn(model)
 print(f"test accuracy {model.score(X_test, y_test):.3f}")
 
