@@ -68,12 +68,12 @@ fig.tight_layout()
 # dimensions, with a standard error); sampling the same Gaussian checks it:
 # the difference divided by its combined standard error, z, should be a
 # standard normal draw. ``rtol=3e-3`` asks QMC for a relative standard error of
-# 0.3%, below the sampling error of the 10^6 draws (five batches of 200,000,
-# pooled; each batch alone varies by about 5e-4).
+# 0.3%, below the sampling error of the 500,000 draws (five batches of
+# 100,000, pooled; each batch alone has a standard error of about 7e-4).
 dist = class_gaussian(0)
 support = estimate_support(network, dist, threshold=0.1)
 pmf = pattern_pmf(network, dist, support.patterns, rtol=3e-3, random_state=0)
-n, batches = 200_000, 5
+n, batches = 100_000, 5
 sampled = np.array([support_coverage(network, support, dist.sample(n, random_state=seed)) for seed in range(1, batches + 1)])
 pooled = sampled.mean()
 se_mc = np.sqrt(pooled * (1 - pooled) / (n * batches))
