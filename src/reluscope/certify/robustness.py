@@ -74,6 +74,20 @@ def _ball(network, x, eps, norm, box):
     return enc, norm
 
 
+def _into_ball(xc, x, eps, norm, lo, hi):
+    """The solver's point moved into the ball and box exactly (HiGHS satisfies rows to ~1e-7 only).
+
+    Clipping to the box, then for L1 shrinking towards ``x`` by the factor that brings the
+    norm to ``eps``; the caller re-checks its class by a forward pass.
+    """
+    xc = np.clip(xc, lo, hi)
+    if norm == 1:
+        dist = np.abs(xc - x).sum()
+        if dist > eps:
+            xc = np.clip(x + (xc - x) * (eps / dist), lo, hi)
+    return xc
+
+
 def _margin_objectives(network, c):
     """(name, objective-row index pairs) of the margins whose positivity changes the class."""
     if network.n_outputs == 1:
@@ -127,7 +141,7 @@ def robustness(network, x, eps: float, norm="inf", *, box=None, time_limit: floa
         res = _milp.solve(enc, obj, off, maximize=True, time_limit=left)
         rows.append((j, res.value, res.bound, res.optimal))
         if res.solution is not None and res.value > -TIE_TOL:
-            xc = res.solution[enc.x_cols]
+            xc = _into_ball(res.solution[enc.x_cols], x, float(eps), norm, enc.col_lo[enc.x_cols], enc.col_hi[enc.x_cols])
             cls = predicted_index(network, network._forward_raw(xc[None, :])[0][0])
             if cls != c:
                 verdict, cex, cex_class = "counterexample", xc, cls
