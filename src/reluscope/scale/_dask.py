@@ -271,10 +271,12 @@ class DaskLocalLinearModels(LocalLinearModels):
         return super().verify(X)
 
     def summary(self, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
-        """The region summary, same columns as in memory, from the merged sufficient statistics.
+        """The region summary, same columns as in memory.
 
-        Global metrics that need every row (a region's Global AUC) are computed in
-        one more pass over the partitions.
+        Count, response mean and standard deviation, local and global MSE, majority
+        class and local accuracy come from the merged sufficient statistics (no new
+        pass); Local AUC, Global AUC and Global Accuracy take one more pass over
+        the partitions.  Only round-off of float sums can differ from the in-memory table.
         """
         from ._summary import dask_summary
 
