@@ -40,8 +40,8 @@ figures.receptive_field_heatmap(heat, X[0], f"top-100 activations of features.4,
 # Gradient ascent on the input from small noise, with jitter and blur, clipped to the data range
 # (without a bound a ReLU network's activation grows without limit).
 value_range = (float(X.min()), float(X.max()))
-vis = [activation_maximisation(model, "features.0", c, (1, 28, 28), steps=40, lr=0.1, value_range=value_range,
-                               random_state=0) for c in range(8)]
+vis = [activation_maximisation(model, "features.0", c, (1, 28, 28), steps=30, lr=0.1, value_range=value_range,
+                               random_state=0) for c in range(4)]
 print("mean activation raised from", round(np.mean([v.start_activation for v in vis]), 3),
       "to", round(np.mean([v.final_activation for v in vis]), 3))
 figures.feature_visualisations(vis)

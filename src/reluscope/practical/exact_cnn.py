@@ -238,7 +238,7 @@ def _pool_pairs(entry, pre):
 
 
 def cnn_region_constraints(model, x, *, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """The activation region of one input ``x`` as ``A x' <= c`` (usable by :mod:`reluscope.geometry`).
+    """The activation region of one input ``x`` as ``A x' <= c`` (usable by ``reluscope.geometry``).
 
     One row per ReLU unit (``-a x' <= b`` when on, ``a x' <= -b`` when off, with
     ``a x' + b`` its pre-activation under the frozen pattern) and one per
