@@ -77,8 +77,8 @@ figures.head_ablation_map(scan)
 
 # %%
 # The strongest single head, and the whole layer it belongs to:
-layer, head = (int(v) for v in scan.loc[scan.mean_kl.idxmax(), ["layer", "head"]])
-one = head_ablation_effect(model, dict(batch), sites[layer], [head], logits=retrieval_logits, top_k=1)
+strongest = scan.loc[scan.mean_kl.idxmax()]
+layer, head = int(strongest["layer"]), int(strongest["head"])
 everything = head_ablation_effect(model, dict(batch), sites[layer], range(12), logits=retrieval_logits, top_k=1)
-print(f"head {layer}.{head}: KL {one.kl[0]:.4f} nats, top-1 changed: {bool(one.top_k_changed[0])}")
+print(f"head {layer}.{head}: KL {strongest['mean_kl']:.4f} nats, top-1 changed: {bool(strongest['top_k_changed'])}")
 print(f"all 12 heads of layer {layer}: KL {everything.kl[0]:.4f} nats, top-1 changed: {bool(everything.top_k_changed[0])}")
