@@ -35,15 +35,17 @@ print("pixels seen by at least one of them:", int((heat > 0).sum()), "of 784; mo
 figures.receptive_field_heatmap(heat, X[0], f"top-100 activations of features.4, digit {y[0]}")
 
 # %%
-# Filters of the first convolution, visualised by optimisation
-# ------------------------------------------------------------
+# Channels of the second convolution, visualised by optimisation
+# ---------------------------------------------------------------
 # Gradient ascent on the input from small noise, with jitter and blur, clipped to the data range
-# (without a bound a ReLU network's activation grows without limit).
+# (without a bound a ReLU network's activation grows without limit). The target is the
+# pre-activation of ``features.3`` (a ReLU that is off passes no gradient). For the first convolution
+# the mean over the map is linear in the input, and its maximiser is a flat image at one end of the
+# range: nothing to see.
 value_range = (float(X.min()), float(X.max()))
-vis = [activation_maximisation(model, "features.0", c, (1, 28, 28), steps=30, lr=0.1, value_range=value_range,
-                               random_state=0) for c in range(4)]
-print("mean activation raised from", round(np.mean([v.start_activation for v in vis]), 3),
-      "to", round(np.mean([v.final_activation for v in vis]), 3))
+vis = [activation_maximisation(model, "features.3", c, (1, 28, 28), steps=25, lr=0.1, value_range=value_range,
+                               random_state=0) for c in range(3)]
+print("mean activation:", [f"{v.start_activation:.3f} -> {v.final_activation:.3f}" for v in vis])
 figures.feature_visualisations(vis)
 
 # %%
