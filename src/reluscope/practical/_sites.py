@@ -25,6 +25,17 @@ class AttentionSite:
         ``nn.MultiheadAttention``, whose projection is applied inside one functional call.
     n_heads : int
         Number of heads; head ``h`` owns input slice ``[h*d, (h+1)*d)`` of the projection.
+
+    Examples
+    --------
+    A Hugging Face attention module is described by two paths; ``nn.MultiheadAttention`` by one:
+
+    >>> from reluscope.practical import AttentionSite
+    >>> site = AttentionSite("model.layers.0.self_attn", "model.layers.0.self_attn.o_proj", n_heads=9)
+    >>> site.is_mha
+    False
+    >>> AttentionSite("layers.0.self_attn", None, n_heads=2).is_mha
+    True
     """
 
     weights_path: str
@@ -52,6 +63,21 @@ def find_attention_sites(model) -> list[AttentionSite]:
     (Llama, Mistral, Qwen, SmolLM, ...); BERT-style ``attention`` blocks with
     ``self`` and ``output.dense`` (BERT, MiniLM, RoBERTa). Other custom
     attention modules can be described by an :class:`AttentionSite` directly.
+
+    Raises
+    ------
+    UnsupportedLayerError
+        When no attention layer is recognised.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from reluscope.practical import find_attention_sites
+    >>> encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(d_model=8, nhead=2), num_layers=2,
+    ...                            enable_nested_tensor=False)
+    >>> find_attention_sites(encoder)
+    [AttentionSite(weights_path='layers.0.self_attn', out_proj_path=None, n_heads=2),
+     AttentionSite(weights_path='layers.1.self_attn', out_proj_path=None, n_heads=2)]
     """
     from torch import nn
 

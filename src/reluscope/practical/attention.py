@@ -48,6 +48,22 @@ class AttentionRecord:
     head_outputs : list of ndarray
         Per site, the heads' outputs before the output projection ``(batch, queries, heads, head_dim)``.
     sites : list of AttentionSite
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import record_attention
+    >>> _ = torch.manual_seed(0)
+    >>> mha = nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True).eval()
+    >>> x = torch.randn(1, 3, 4)
+    >>> record = record_attention(mha, x, x, x)
+    >>> record.sites
+    [AttentionSite(weights_path='', out_proj_path=None, n_heads=2)]
+    >>> record.max_over_heads().shape
+    (1, 3, 3)
+    >>> np.array_equal(record.max_over_heads(), record.weights[0].max(axis=1))
+    True
     """
 
     weights: list
@@ -95,7 +111,42 @@ def _sites(model, sites) -> list:
 
 
 def record_attention(model, *args, sites: Sequence[AttentionSite] | None = None, **kwargs) -> AttentionRecord:
-    """Run ``model(*args, **kwargs)`` once and record every site's attention weights and head outputs."""
+    """Run ``model(*args, **kwargs)`` once and record every site's attention weights and head outputs.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    *args, **kwargs
+        What the model is called with.
+    sites : list of AttentionSite, optional
+        Default: :func:`find_attention_sites` of ``model``.
+
+    Returns
+    -------
+    AttentionRecord
+
+    Examples
+    --------
+    The recorded weights are ``softmax(Q K^T / sqrt(d))`` per head, computed here again from the
+    module's projection weights:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import record_attention
+    >>> _ = torch.manual_seed(0)
+    >>> mha = nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True).eval()
+    >>> x = torch.randn(1, 3, 4)
+    >>> record = record_attention(mha, x, x, x)
+    >>> record.weights[0].shape, record.head_outputs[0].shape  # (batch, heads, queries, keys), (batch, queries, heads, d)
+    ((1, 2, 3, 3), (1, 3, 2, 2))
+    >>> W, b = mha.in_proj_weight.detach().double().numpy(), mha.in_proj_bias.detach().double().numpy()
+    >>> q = (x[0].double().numpy() @ W[:4].T + b[:4]).reshape(3, 2, 2)
+    >>> k = (x[0].double().numpy() @ W[4:8].T + b[4:8]).reshape(3, 2, 2)
+    >>> scores = np.einsum("thd,shd->hts", q, k) / np.sqrt(2)
+    >>> p = np.exp(scores) / np.exp(scores).sum(axis=-1, keepdims=True)
+    >>> np.allclose(record.weights[0][0], p, atol=1e-6)
+    True
+    """
     import torch
 
     sites = _sites(model, sites)
@@ -116,6 +167,17 @@ class AttentionRollout:
         ``weights[l, h, t, s]``: attention of step ``t`` to the memory at step ``s <= t`` (0 above the diagonal).
     head_outputs : ndarray of shape (layers, steps, heads, head_dim)
     tokens : ndarray of int
+
+    Examples
+    --------
+    >>> from reluscope.practical import AttentionRollout
+    >>> w = np.zeros((1, 1, 3, 3))
+    >>> w[0, 0] = [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]]
+    >>> rollout = AttentionRollout(w, np.zeros((1, 3, 1, 2)), np.arange(3))
+    >>> rollout.memory_heatmap(layer=0, head=0)  # row k: the weight on the step k steps back
+    array([[1. , 0.5, 0.5],
+           [nan, 0.5, 0.3],
+           [nan, nan, 0.2]])
     """
 
     weights: np.ndarray
@@ -142,6 +204,44 @@ def causal_attention_rollout(model, input_ids, sites: Sequence[AttentionSite] | 
     This is the step-by-step rollout of thesis ``000`` section 5.3.1: at step ``t``
     the model sees only its memory of steps ``0..t``; the weights of each step form
     one column of the time x memory-position plot.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Called as ``model(input_ids=..., use_cache=True, past_key_values=...)`` (``cache=...`` where the
+        forward names it so); the output holds the cache under the same name.
+    input_ids : array-like of int
+    sites : list of AttentionSite, optional
+    progress : bool, optional
+
+    Returns
+    -------
+    AttentionRollout
+
+    Examples
+    --------
+    A tiny causal model with a key/value cache (the interface of Hugging Face's causal models):
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import causal_attention_rollout
+    >>> class TinyCausal(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.embed = nn.Embedding(10, 4)
+    ...         self.attn = nn.MultiheadAttention(4, 2, batch_first=True)
+    ...     def forward(self, input_ids, use_cache=True, past_key_values=None):
+    ...         x = self.embed(input_ids)
+    ...         memory = x if past_key_values is None else torch.cat([past_key_values, x], dim=1)
+    ...         return {"logits": self.attn(x, memory, memory)[0], "past_key_values": memory}
+    >>> _ = torch.manual_seed(0)
+    >>> rollout = causal_attention_rollout(TinyCausal().eval(), [3, 1, 4, 1], progress=False)
+    >>> rollout.weights.shape, rollout.head_outputs.shape  # (layers, heads, steps, steps), (layers, steps, heads, d)
+    ((1, 2, 4, 4), (1, 4, 2, 2))
+    >>> np.allclose(rollout.weights.sum(axis=-1), 1.0)  # step t spreads its attention over steps 0..t
+    True
+    >>> bool(np.all(np.triu(rollout.weights[0, 0], k=1) == 0)), rollout.weights[0, :, 0, 0].tolist()
+    (True, [1.0, 1.0])
     """
     import torch
 
@@ -173,6 +273,16 @@ def attention_output_zscores(rollout: AttentionRollout, layer: int, head: int) -
 
     Each output dimension is centred by its mean over the rollout and divided by its
     standard deviation (ddof=0); a constant dimension gets z = 0.
+
+    Examples
+    --------
+    >>> from reluscope.practical import AttentionRollout, attention_output_zscores
+    >>> outputs = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 2.0]]).reshape(1, 3, 1, 2)  # (layers, steps, heads, d)
+    >>> rollout = AttentionRollout(np.zeros((1, 1, 3, 3)), outputs, np.arange(3))
+    >>> attention_output_zscores(rollout, layer=0, head=0)
+    array([[-1.2247,  0.    ],
+           [ 0.    ,  0.    ],
+           [ 1.2247,  0.    ]])
     """
     O = rollout.head_outputs[layer, :, head, :]
     sd = O.std(axis=0)
@@ -186,6 +296,29 @@ def ablate_heads(model, site: AttentionSite, heads: Sequence[int]):
     The input slice ``[h*d, (h+1)*d)`` of the output projection is set to 0 for each
     ablated head ``h`` (for ``nn.MultiheadAttention`` the output is recomputed from the
     per-head contexts with those heads zeroed). ``heads=[]`` leaves the model unchanged.
+
+    Raises
+    ------
+    InvalidInputError
+        A head that the site does not have.
+
+    Examples
+    --------
+    With every head ablated, the attention output is the bias of its output projection:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import ablate_heads, find_attention_sites
+    >>> _ = torch.manual_seed(0)
+    >>> mha = nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True).eval()
+    >>> x = torch.randn(1, 3, 4)
+    >>> site = find_attention_sites(mha)[0]
+    >>> with ablate_heads(mha, site, [0, 1]):
+    ...     out = mha(x, x, x)[0]
+    >>> torch.allclose(out, mha.out_proj.bias.expand_as(out))
+    True
+    >>> torch.allclose(mha(x, x, x)[0], out)  # restored on exit
+    False
     """
     check_site(model, site)
     heads = sorted({int(h) for h in heads})
@@ -229,6 +362,21 @@ class HeadAblationEffect:
         The k largest classes per row, before and after.
     top_k_changed : ndarray of bool, shape (rows,)
         Whether the top-k set changed.
+
+    Examples
+    --------
+    Ablating no head changes nothing:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import find_attention_sites, head_ablation_effect
+    >>> _ = torch.manual_seed(0)
+    >>> mha = nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True).eval()
+    >>> x = torch.randn(1, 3, 4)
+    >>> site = find_attention_sites(mha)[0]
+    >>> effect = head_ablation_effect(mha, {"query": x, "key": x, "value": x}, site, [], top_k=2)
+    >>> effect.logits_base.shape, float(effect.kl.max()), effect.max_abs_change, bool(effect.top_k_changed.any())
+    ((3, 4), 0.0, 0.0, False)
     """
 
     logits_base: np.ndarray
@@ -273,6 +421,41 @@ def head_ablation_effect(model, inputs: dict, site: AttentionSite, heads: Sequen
 
     ``logits`` maps the model output to a ``(..., classes)`` tensor (default: ``output.logits``);
     leading dimensions are flattened into rows.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    inputs : dict
+        Keyword arguments of the forward call.
+    site : AttentionSite
+    heads : sequence of int
+        Heads of ``site`` zeroed together.
+    logits : callable, optional
+    top_k : int, default 5
+
+    Returns
+    -------
+    HeadAblationEffect
+
+    Examples
+    --------
+    Zeroing head 0 leaves head 1's output (recorded by :func:`record_attention`) through the output
+    projection:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import find_attention_sites, head_ablation_effect, record_attention
+    >>> _ = torch.manual_seed(0)
+    >>> mha = nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True).eval()
+    >>> x = torch.randn(1, 3, 4)
+    >>> site = find_attention_sites(mha)[0]
+    >>> effect = head_ablation_effect(mha, {"query": x, "key": x, "value": x}, site, [0])
+    >>> head1 = record_attention(mha, x, x, x).head_outputs[0][0, :, 1, :]  # (queries, d)
+    >>> Wo, bo = mha.out_proj.weight.detach().double().numpy(), mha.out_proj.bias.detach().double().numpy()
+    >>> np.allclose(effect.logits_ablated, head1 @ Wo[:, 2:].T + bo, atol=1e-6)
+    True
+    >>> bool(np.all(effect.kl >= 0))
+    True
     """
     base = _run_logits(model, inputs, logits)
     with ablate_heads(model, site, heads):
@@ -282,7 +465,31 @@ def head_ablation_effect(model, inputs: dict, site: AttentionSite, heads: Sequen
 
 def head_ablation_scan(model, inputs: dict, sites: Sequence[AttentionSite] | None = None, *,
                        logits: Callable = _default_logits, top_k: int = 5, progress: bool | None = None) -> pd.DataFrame:
-    """Ablate every head alone; one row per (layer, head): mean/max KL, largest logit change, top-k changes."""
+    """Ablate every head alone; one row per (layer, head): mean/max KL, largest logit change, top-k changes.
+
+    Same arguments as :func:`head_ablation_effect`; ``sites`` defaults to every attention layer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``layer``, ``head``, ``mean_kl``, ``max_kl``, ``max_abs_change``, ``top_k_changed`` (share of rows).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import find_attention_sites, head_ablation_effect, head_ablation_scan
+    >>> _ = torch.manual_seed(0)
+    >>> mha = nn.MultiheadAttention(embed_dim=4, num_heads=2, batch_first=True).eval()
+    >>> x = torch.randn(1, 3, 4)
+    >>> inputs = {"query": x, "key": x, "value": x}
+    >>> scan = head_ablation_scan(mha, inputs, progress=False)
+    >>> scan[["layer", "head"]].to_numpy().tolist()
+    [[0, 0], [0, 1]]
+    >>> one = head_ablation_effect(mha, inputs, find_attention_sites(mha)[0], [1])
+    >>> bool(np.isclose(scan.loc[1, "mean_kl"], one.kl.mean()))
+    True
+    """
     sites = _sites(model, sites)
     pairs = [(li, h) for li, s in enumerate(sites) for h in range(s.n_heads)]
     base = _run_logits(model, inputs, logits)

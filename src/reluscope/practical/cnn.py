@@ -54,6 +54,25 @@ def receptive_fields(model) -> pd.DataFrame:
     Returns a DataFrame with one row per leaf module: ``layer``, ``kind``, ``kernel``, ``stride``,
     ``padding``, ``dilation`` (each for height), ``rf_h``, ``rf_w``, ``jump_h``, ``jump_w``,
     ``start_h``, ``start_w``.
+
+    Examples
+    --------
+    Conv 3x3 (padding 1), max-pool 2x2, conv 3x3: ``R = 3``, then ``3 + (2 - 1) * 1 = 4``, then
+    ``4 + (3 - 1) * 2 = 8`` input pixels, the last layer's outputs 2 pixels apart:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import receptive_fields
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> receptive_fields(cnn)[["layer", "kind", "rf_h", "jump_h", "start_h"]]
+      layer       kind  rf_h  jump_h  start_h
+    0     0     Conv2d     3       1       -1
+    1     1       ReLU     3       1       -1
+    2     2  MaxPool2d     4       2       -1
+    3     3     Conv2d     8       2       -1
+    4     4       ReLU     8       2       -1
     """
     rows = []
     R, J, S = np.ones(2, int), np.ones(2, int), np.zeros(2, int)
@@ -85,7 +104,35 @@ def receptive_fields(model) -> pd.DataFrame:
 
 
 def receptive_field_box(table: pd.DataFrame, layer: str, i, j, input_hw: tuple[int, int]):
-    """Input rows ``[r0, r1)`` and columns ``[c0, c1)`` seen by output position(s) ``(i, j)`` of ``layer``, clipped to the image."""
+    """Input rows ``[r0, r1)`` and columns ``[c0, c1)`` seen by output position(s) ``(i, j)`` of ``layer``, clipped to the image.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`receptive_fields`.
+    layer : str
+    i, j : int or array of int
+        Output positions (row, column) in the layer's feature map.
+    input_hw : (int, int)
+        Height and width of the input image.
+
+    Examples
+    --------
+    The gradient receptive field (:func:`empirical_receptive_field`) is exactly that box:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import empirical_receptive_field, receptive_field_box, receptive_fields
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> box = receptive_field_box(receptive_fields(cnn), "3", 1, 0, (8, 8))
+    >>> [int(v) for v in box]
+    [1, 8, 0, 7]
+    >>> mask = empirical_receptive_field(cnn, "3", (1, 8, 8), (1, 0), random_state=0)
+    >>> bool(mask[1:8, 0:7].all()), int(mask.sum())
+    (True, 49)
+    """
     row = table.set_index("layer").loc[layer]
     i, j = np.asarray(i), np.asarray(j)
     r0 = row.start_h + i * row.jump_h
@@ -153,6 +200,21 @@ def empirical_receptive_field(model, layer: str, input_shape, position: tuple[in
     every pixel the unit is wired to (a ReLU that is off, or a max-pool selecting
     another entry, would hide pixels for one input). ``linearise=False`` takes the
     union of the gradient supports of the model itself over ``n_samples`` random inputs.
+
+    Examples
+    --------
+    The unit at the top-left corner of a 3x3 convolution with padding 1 sees a 2x2 corner of the image:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import empirical_receptive_field
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> empirical_receptive_field(cnn, "0", (1, 8, 8), (0, 0), random_state=0)[:3, :3].astype(int)
+    array([[1, 1, 0],
+           [1, 1, 0],
+           [0, 0, 0]])
     """
     import torch
 
@@ -181,6 +243,20 @@ class ActivationMaximisation:
         Mean activation of the channel at the random start and at the end.
     history : ndarray
         Mean activation after each step.
+    layer : str
+    channel : int
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import ActivationMaximisation, activation_maximisation
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> result = activation_maximisation(cnn, "0", 0, (1, 8, 8), steps=5, random_state=0)
+    >>> isinstance(result, ActivationMaximisation), result.layer, result.channel, result.history.size
+    (True, '0', 0, 5)
     """
 
     image: np.ndarray
@@ -217,6 +293,20 @@ def activation_maximisation(model, layer: str, channel: int, input_shape, *, ste
     that kernel map"); ``"center"`` maximises the unit at the map's centre, whose input is
     its receptive field. Target a pre-activation (a conv output) rather than a ReLU output:
     a ReLU that is off at the start passes no gradient.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import activation_maximisation
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> result = activation_maximisation(cnn, "0", channel=1, input_shape=(1, 8, 8), steps=20, random_state=0)
+    >>> result.image.shape, result.history.shape
+    ((1, 8, 8), (20,))
+    >>> result.final_activation > result.start_activation, float(np.abs(result.image).max()) <= 1.0
+    (True, True)
     """
     import torch
     from torch.nn import functional as F
@@ -264,7 +354,23 @@ def activation_maximisation(model, layer: str, channel: int, input_shape, *, ste
 
 
 def layer_activations(model, layer: str, X) -> np.ndarray:
-    """Output of ``layer`` for a batch ``X`` as float64 NumPy."""
+    """Output of ``layer`` for a batch ``X`` as float64 NumPy.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import layer_activations
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> A = layer_activations(cnn, "1", X)
+    >>> A.shape, A.dtype
+    ((2, 2, 8, 8), dtype('float64'))
+    >>> np.allclose(A, torch.relu(cnn[0](torch.from_numpy(X))).detach().numpy())
+    True
+    """
     import torch
 
     with torch.no_grad():
@@ -277,6 +383,22 @@ def topk_receptive_field_heatmap(model, layer: str, X, k: int = 100) -> np.ndarr
     Thesis ``000`` Fig. 5.15 ("receptive fields associated to the top 500 activations").
     Boxes come from :func:`receptive_fields`; they are summed with a 2-D difference array
     (vectorised over inputs and activations).
+
+    Examples
+    --------
+    Layer ``"3"`` has 12 units (3 channels x 2 x 2), each seeing a 7x7 box of the 8x8 input once
+    clipped; with ``k=12`` the counts add up to ``12 * 49``:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import topk_receptive_field_heatmap
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> heat = topk_receptive_field_heatmap(cnn, "3", X, k=12)
+    >>> heat.shape, heat.sum(axis=(1, 2)).tolist()
+    ((2, 8, 8), [588.0, 588.0])
     """
     X = np.asarray(X)
     A = layer_activations(model, layer, X)
@@ -298,6 +420,19 @@ class FeatureMapPCA:
     """A layer's feature maps projected on their first three principal components, as an RGB image.
 
     ``rgb`` is ``(h, w, 3)`` in [0, 1] (each component min-max scaled); ``explained_variance_ratio`` has 3 entries.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import FeatureMapPCA, feature_map_pca_rgb
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> pca = feature_map_pca_rgb(cnn, "4", X[0])  # 3 channels at 2 x 2 positions
+    >>> isinstance(pca, FeatureMapPCA), pca.rgb.shape, pca.explained_variance_ratio.shape
+    (True, (2, 2, 3), (3,))
     """
 
     rgb: np.ndarray
@@ -306,7 +441,25 @@ class FeatureMapPCA:
 
 
 def feature_map_pca_rgb(model, layer: str, x) -> FeatureMapPCA:
-    """PCA of the ``C``-dimensional feature vectors at the ``h x w`` positions of ``layer`` (thesis Fig. 5.16)."""
+    """PCA of the ``C``-dimensional feature vectors at the ``h x w`` positions of ``layer`` (thesis Fig. 5.16).
+
+    Examples
+    --------
+    Two channels have two principal components, which explain all the variance (the third is 0):
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import feature_map_pca_rgb
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> pca = feature_map_pca_rgb(cnn, "1", X[0])
+    >>> pca.rgb.shape, float(pca.rgb.min()), float(pca.rgb[..., :2].max())
+    ((8, 8, 3), 0.0, 1.0)
+    >>> float(pca.explained_variance_ratio.sum()), float(pca.explained_variance_ratio[2])
+    (1.0, 0.0)
+    """
     A = layer_activations(model, layer, np.asarray(x)[None])[0]
     C, h, w = A.shape
     Z = A.reshape(C, -1).T
@@ -324,7 +477,21 @@ def feature_map_pca_rgb(model, layer: str, x) -> FeatureMapPCA:
 
 @dataclass
 class FilterOverlays:
-    """Feature maps of chosen channels upsampled (bilinear) to the input size, each scaled to [0, 1]."""
+    """Feature maps of chosen channels upsampled (bilinear) to the input size, each scaled to [0, 1].
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import FilterOverlays, filter_overlays
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> overlay = filter_overlays(cnn, "4", X[0], channels=[2, 0])
+    >>> isinstance(overlay, FilterOverlays), overlay.channels.tolist(), overlay.maps.shape, overlay.image.shape
+    (True, [2, 0], (2, 8, 8), (1, 8, 8))
+    """
 
     image: np.ndarray
     maps: np.ndarray
@@ -333,7 +500,24 @@ class FilterOverlays:
 
 
 def filter_overlays(model, layer: str, x, channels=None, top: int = 8) -> FilterOverlays:
-    """Thesis Fig. 5.17: the chosen channels' maps (default: the ``top`` most active) laid onto the input."""
+    """Thesis Fig. 5.17: the chosen channels' maps (default: the ``top`` most active) laid onto the input.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import filter_overlays, layer_activations
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> overlay = filter_overlays(cnn, "1", X[0], top=2)
+    >>> overlay.maps.shape, float(overlay.maps.min()), float(overlay.maps.max())
+    ((2, 8, 8), 0.0, 1.0)
+    >>> means = layer_activations(cnn, "1", X[:1])[0].mean(axis=(1, 2))  # most active channel first
+    >>> overlay.channels.tolist() == np.argsort(-means, kind="stable").tolist()
+    True
+    """
     import torch
     from torch.nn import functional as F
 

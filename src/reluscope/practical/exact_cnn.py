@@ -45,7 +45,29 @@ SUPPORTED = "Conv2d, Linear, ReLU, LeakyReLU, MaxPool2d, Flatten (and eval-mode 
 
 
 def check_piecewise_linear(model) -> None:
-    """Refuse, by name, any sub-module that is not piecewise linear or not supported."""
+    """Refuse, by name, any sub-module that is not piecewise linear or not supported.
+
+    Raises
+    ------
+    UnsupportedActivationError
+        A smooth activation (Tanh, GELU, ...), named by its path.
+    UnsupportedLayerError
+        Any other layer that the exact model does not handle.
+    InvalidInputError
+        The model is in training mode.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from reluscope.errors import UnsupportedActivationError
+    >>> from reluscope.practical import check_piecewise_linear
+    >>> check_piecewise_linear(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)).eval())  # passes
+    >>> try:
+    ...     check_piecewise_linear(nn.Sequential(nn.Linear(3, 4), nn.Tanh()).eval())
+    ... except UnsupportedActivationError as err:
+    ...     print(str(err)[:50])
+    Layer '1' (Tanh) is not piecewise linear, so the C
+    """
     for path, module in model.named_modules():
         if any(True for _ in module.children()):
             continue
@@ -67,7 +89,7 @@ class CNNLocalLinearModel:
 
     Attributes
     ----------
-    coefficients : ndarray of shape (n, n_outputs, *input_shape)
+    coefficients : ndarray of shape ``(n, n_outputs) + input_shape``
         ``d f_k / d x`` with the pattern fixed: the exact saliency map of each output.
     intercepts : ndarray of shape (n, n_outputs)
     outputs : ndarray of shape (n, n_outputs)
@@ -76,6 +98,21 @@ class CNNLocalLinearModel:
         ``max |W x + b - model(x)|`` against the model in its own dtype.
     n_relu_on, n_relu : int arrays of shape (n,)
         Active ReLU units per input and their number.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import CNNLocalLinearModel, cnn_local_linear_model
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> llm = cnn_local_linear_model(cnn, X)
+    >>> isinstance(llm, CNNLocalLinearModel), llm.coefficients.shape, llm.intercepts.shape, llm.n_relu
+    (True, (2, 4, 1, 8, 8), (2, 4), 140)
+    >>> np.allclose(llm.predict(X), llm.outputs, atol=1e-5)  # W x + b gives back the logits
+    True
     """
 
     coefficients: np.ndarray
@@ -117,7 +154,7 @@ def cnn_local_linear_model(model, X, *, tol: float = 1e-5) -> CNNLocalLinearMode
     model : torch.nn.Module
         Built of Conv2d / Linear / ReLU / MaxPool2d / Flatten (functional ``relu``,
         ``max_pool2d`` and ``flatten`` calls are fine); in eval mode.
-    X : array-like of shape (n, *input_shape)
+    X : array-like of shape ``(n,) + input_shape``
     tol : float
         Allowed ``max |W x + b - model(x)|`` relative to ``max(1, max |model(x)|)`` (float32 round-off).
 
@@ -127,6 +164,28 @@ def cnn_local_linear_model(model, X, *, tol: float = 1e-5) -> CNNLocalLinearMode
         A layer or functional call that is not piecewise linear, named.
     NotExactError
         The affine map does not reproduce the network (an operation the pattern cannot freeze).
+
+    Examples
+    --------
+    The coefficients are the Jacobian of the network at each input (computed here again by
+    ``torch.autograd``), and ``W x + b`` reproduces its output:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import cnn_local_linear_model
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> llm = cnn_local_linear_model(cnn, X)
+    >>> llm.max_error < 1e-5
+    True
+    >>> J = torch.autograd.functional.jacobian(lambda x: cnn.double()(x[None])[0], torch.from_numpy(X[0]).double())
+    >>> np.allclose(llm.coefficients[0], J.numpy())
+    True
+    >>> W, b = llm.coefficients[1].reshape(4, -1), llm.intercepts[1]
+    >>> np.allclose(W @ X[1].ravel() + b, cnn(torch.from_numpy(X[1:].astype(np.float64)))[0].detach().numpy())
+    True
     """
     import torch
 
@@ -179,7 +238,7 @@ def _pool_pairs(entry, pre):
 
 
 def cnn_region_constraints(model, x, *, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """The activation region of one input ``x`` as ``A x' <= c`` (usable by :mod:`reluscope.geometry`).
+    """The activation region of one input ``x`` as ``A x' <= c`` (usable by ``reluscope.geometry``).
 
     One row per ReLU unit (``-a x' <= b`` when on, ``a x' <= -b`` when off, with
     ``a x' + b`` its pre-activation under the frozen pattern) and one per
@@ -188,6 +247,29 @@ def cnn_region_constraints(model, x, *, chunk: int = 256) -> tuple[np.ndarray, n
 
     Coefficients are differences of the frozen network's pre-activations at the
     basis vectors and at 0, pushed ``chunk`` basis vectors at a time.
+
+    Returns
+    -------
+    A : ndarray of shape (rows, n_inputs)
+    c : ndarray of shape (rows,)
+
+    Examples
+    --------
+    128 + 12 ReLU rows and 3 non-selected entries in each of the 32 pooling windows; the input itself
+    satisfies every row:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import cnn_region_constraints
+    >>> _ = torch.manual_seed(0)
+    >>> cnn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    ...                     nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(12, 4)).eval()
+    >>> X = np.random.default_rng(0).normal(size=(2, 1, 8, 8)).astype(np.float32)
+    >>> A, c = cnn_region_constraints(cnn, X[0])
+    >>> A.shape, c.shape
+    ((236, 64), (236,))
+    >>> bool(np.all(A @ X[0].ravel() <= c + 1e-9))
+    True
     """
     import torch
 

@@ -25,10 +25,30 @@ _WHAT = ("output", "input", "attention_weights")
 def get_module(model, path: str):
     """The sub-module of ``model`` at ``path`` (``""`` is the model itself).
 
+    Parameters
+    ----------
+    model : torch.nn.Module
+    path : str
+        A name of ``model.named_modules()``, e.g. ``"features.0"``.
+
+    Returns
+    -------
+    torch.nn.Module
+
     Raises
     ------
     InvalidInputError
         When no module has that path; the message lists a few valid paths.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from reluscope.practical import get_module
+    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Sequential(nn.Linear(4, 2)))
+    >>> get_module(model, "2.0") is model[2][0]
+    True
+    >>> get_module(model, "") is model
+    True
     """
     modules = dict(model.named_modules())
     if path not in modules:
@@ -41,7 +61,19 @@ def get_module(model, path: str):
 
 
 def count_hooks(model) -> int:
-    """Number of forward / pre-forward / backward hooks registered on all modules of ``model``."""
+    """Number of forward / pre-forward / backward hooks registered on all modules of ``model``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from reluscope.practical import Hooks, count_hooks
+    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    >>> with Hooks(model) as hooks:
+    ...     _ = hooks.record("0")
+    ...     inside = count_hooks(model)
+    >>> inside, count_hooks(model)
+    (1, 0)
+    """
     n = 0
     for m in model.modules():
         for name in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks"):
@@ -74,11 +106,25 @@ class Hooks:
 
     Examples
     --------
-    >>> with Hooks(model) as hooks:                              # doctest: +SKIP
-    ...     hooks.record("features.3")                           # the output of a layer
-    ...     hooks.record("encoder.layer.0.attention.self", what="attention_weights")
-    ...     model(x)
-    >>> hooks.records["features.3"][0].shape                     # doctest: +SKIP
+    Record the input and the output of the ReLU of a small network, once per forward call:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from reluscope.practical import Hooks
+    >>> _ = torch.manual_seed(0)
+    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    >>> x = torch.randn(5, 3)
+    >>> with Hooks(model) as hooks:
+    ...     key_out = hooks.record("1")
+    ...     key_in = hooks.record("1", what="input")
+    ...     _ = model(x)
+    ...     _ = model(x[:2])
+    >>> key_out, key_in, [t.shape[0] for t in hooks.records["1"]]
+    ('1', '1:input', [5, 2])
+    >>> torch.equal(hooks.records["1"][0], torch.relu(model[0](x)))
+    True
+    >>> hooks.n_handles  # every handle is removed when the block ends
+    0
     """
 
     def __init__(self, model):

@@ -14,6 +14,27 @@ def local_cluster(n_workers: int | None = None, memory_limit: str | None = None)
 
     Each worker gets an equal share of the machine's memory (Dask's ``'auto'``).
     Returns the Client; ``client.cluster`` is the cluster (close both when done).
+
+    Parameters
+    ----------
+    n_workers : int, optional
+        Default: one per CPU core (``os.cpu_count()``).
+    memory_limit : str, optional
+        Per worker, e.g. ``"4GiB"``; default ``"auto"``.
+
+    Returns
+    -------
+    distributed.Client
+
+    Examples
+    --------
+    >>> from reluscope.scale import local_cluster
+    >>> client = local_cluster(n_workers=1)
+    >>> len(client.scheduler_info()["workers"])
+    1
+    >>> client.submit(sum, [1, 2, 3]).result()
+    6
+    >>> client.close(); client.cluster.close()
     """
     from distributed import Client, LocalCluster
 
@@ -25,8 +46,33 @@ def local_cluster(n_workers: int | None = None, memory_limit: str | None = None)
 def connect(address: str, timeout: float = 10.0):
     """A Client of the scheduler at ``address`` ('tcp://host:8786'), or 'local' for :func:`local_cluster`.
 
-    Raises :class:`~reluscope.errors.ClusterError` naming the address when no
-    scheduler answers within ``timeout`` seconds.
+    This is what the command line's ``--scheduler`` option calls.
+
+    Parameters
+    ----------
+    address : str
+        ``"tcp://host:port"`` of a running ``dask scheduler``, or ``"local"``.
+    timeout : float, default 10.0
+        Seconds to wait for the scheduler.
+
+    Returns
+    -------
+    distributed.Client
+
+    Raises
+    ------
+    ClusterError
+        No scheduler answered at ``address`` within ``timeout`` seconds; the message names the address.
+
+    Examples
+    --------
+    >>> from reluscope.errors import ClusterError
+    >>> from reluscope.scale import connect
+    >>> try:
+    ...     connect("tcp://127.0.0.1:1", timeout=0.5)  # nothing listens on port 1
+    ... except ClusterError as err:
+    ...     print(str(err)[:54])
+    No Dask scheduler answered at 'tcp://127.0.0.1:1' with
     """
     if address == "local":
         return local_cluster()

@@ -8,7 +8,7 @@ per-pattern sufficient statistics of :mod:`._stats`.  A tree of merges (fan-in
 8) combines them; the client computes the LLM of every distinct pattern once
 (:meth:`ReLUNetwork.affine_maps`, the same code as in memory), numbers the
 regions as in memory (count descending, ties by pattern bytes) and returns a
-:class:`DaskLocalLinearModels`, a :class:`~reluscope.unwrap.LocalLinearModels`
+:class:`DaskLocalLinearModels`, a :class:`~reluscope.LocalLinearModels`
 whose ``X_``, ``y_``, ``labels_`` and ``decision_`` are lazy Dask collections.
 """
 
@@ -217,12 +217,34 @@ def _lazy_map(X, how, fn, width: int | None):
 
 @dataclass(eq=False)
 class DaskLocalLinearModels(LocalLinearModels):
-    """:class:`LocalLinearModels` of a Dask collection: the same numbers, lazy per-row arrays.
+    """:class:`~reluscope.LocalLinearModels` of a Dask collection: the same numbers, lazy per-row arrays.
 
-    ``X_``, ``y_``, ``labels_`` (region of every row) and ``decision_`` are
-    Dask collections; the per-region numbers (``coef_``, ``count_``,
-    ``centers_``, ...) are NumPy arrays as in memory.  :meth:`summary` reads
-    the merged sufficient statistics (see :mod:`reluscope.scale._summary`).
+    Made by :func:`reluscope.unwrap` (or :func:`reluscope.scale.unwrap_dask`) on
+    Dask input.  ``X_``, ``y_``, ``labels_`` (region of every row) and
+    ``decision_`` are Dask collections; the per-region numbers (``coef_``,
+    ``count_``, ``centers_``, ...) are NumPy arrays as in memory.
+    :meth:`summary` reads the merged per-pattern sufficient statistics (counts,
+    sums, response moments) instead of passing over the rows again.
+
+    Examples
+    --------
+    >>> import dask
+    >>> import dask.array as da
+    >>> import reluscope
+    >>> from reluscope.scale import DaskLocalLinearModels
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 2)), rng.normal(size=(1, 6))], [rng.normal(size=6), rng.normal(size=1)])
+    >>> X, y = rng.normal(size=(1000, 2)), rng.normal(size=1000)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     llms = reluscope.unwrap(net, da.from_array(X, chunks=(250, 2)), da.from_array(y, chunks=250))
+    ...     summary = llms.summary()
+    >>> isinstance(llms, DaskLocalLinearModels), type(llms.labels_).__name__, llms.verify() < 1e-12
+    (True, 'Array', True)
+    >>> in_memory = reluscope.unwrap(net, X, y).summary()
+    >>> list(summary.columns) == list(in_memory.columns)
+    True
+    >>> np.allclose(summary["Count"], in_memory["Count"])
+    True
     """
 
     stats_: dict = field(default=None, repr=False)
@@ -249,10 +271,17 @@ class DaskLocalLinearModels(LocalLinearModels):
         return super().verify(X)
 
     def summary(self, *, global_metrics="auto", memory_limit_mb: float = 512.0, progress=None) -> pd.DataFrame:
-        """The region summary, same columns as in memory; see :func:`reluscope.scale._summary.dask_summary`."""
+        """The region summary, same columns as in memory.
+
+        Count, response mean and standard deviation, local and global MSE, majority
+        class and local accuracy come from the merged sufficient statistics (no new
+        pass); Local AUC, Global AUC and Global Accuracy take one more pass over
+        the partitions.  Only round-off of float sums can differ from the in-memory table.
+        """
         from ._summary import dask_summary
 
         return dask_summary(self, global_metrics=global_metrics, progress=progress)
 
     def evaluate(self, X, y, **kwargs):
+        """Not supported on Dask data yet: raises :class:`~reluscope.errors.InvalidInputError`."""
         raise InvalidInputError("evaluate on Dask data is not supported yet; unwrap the new data with reluscope.unwrap instead.")

