@@ -50,9 +50,10 @@ region_flags(circles).tail()
 # %%
 # The polar coordinate plots
 # --------------------------
-# For CoCircles the directions scatter round the whole circle (the LLMs follow the ring); for
-# BostonHouse the PCA directions bunch along a few rays, LLMs that differ by a scale factor and could be
-# merged (section 5).
+# For CoCircles the directions scatter round the whole circle: the LLMs follow the ring, each facing
+# outwards from its own arc. Points on one ray are LLMs equal up to a scale factor, candidates for
+# merging (section 5); for BostonHouse the directions are those of the first two principal components
+# of the coefficients. In both, the degenerate regions sit at the centre: they hold a row or a class each.
 fig, axes = plt.subplots(1, 2, figsize=(11, 5.5), subplot_kw={"projection": "polar"})
 reluscope.plot.polar_coordinates(polar_coordinates(circles), ax=axes[0])
 reluscope.plot.polar_coordinates(polar_coordinates(boston, random_state=0), ax=axes[1])
