@@ -10,14 +10,6 @@ paper's Table 3 compares it with a single-hidden-layer network of the same width
 """
 
 # %%
-# sphinx_gallery_start_ignore
-# Tiny networks train fastest on one thread (on a busy machine, several threads mostly wait for each
-# other); the previous setting is restored at the end of the example.
-import torch
-
-_torch_threads = torch.get_num_threads()
-torch.set_num_threads(1)
-# sphinx_gallery_end_ignore
 import matplotlib.pyplot as plt
 from sklearn.datasets import make_circles
 from sklearn.metrics import roc_auc_score
@@ -26,6 +18,14 @@ from sklearn.neural_network import MLPClassifier
 
 import reluscope
 from reluscope.simplify import MergedModel, flatten, slfn_baseline
+# sphinx_gallery_start_ignore
+# Tiny networks train fastest on one thread (on a busy machine, several threads mostly wait for each
+# other); the previous setting is restored at the end of the example.
+import torch
+
+_torch_threads = torch.get_num_threads()
+torch.set_num_threads(1)
+# sphinx_gallery_end_ignore
 
 X, y = make_circles(2000, noise=0.1, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)

@@ -12,6 +12,13 @@ Too large a penalty kills the fit: the last one shows what that looks like.
 """
 
 # %%
+import matplotlib.pyplot as plt
+from sklearn.datasets import make_circles
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+import reluscope
+from reluscope import ReLUNetClassifier
 # sphinx_gallery_start_ignore
 # Tiny networks train fastest on one thread (on a busy machine, several threads mostly wait for each
 # other); the previous setting is restored at the end of the example.
@@ -20,13 +27,6 @@ import torch
 _torch_threads = torch.get_num_threads()
 torch.set_num_threads(1)
 # sphinx_gallery_end_ignore
-import matplotlib.pyplot as plt
-from sklearn.datasets import make_circles
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
-
-import reluscope
-from reluscope import ReLUNetClassifier
 
 X, y = make_circles(2000, noise=0.1, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
