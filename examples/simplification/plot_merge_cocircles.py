@@ -11,6 +11,8 @@ clusters with their training rows (Figure 18), and prints their Wald tables.
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 from sklearn.datasets import make_circles
 from sklearn.metrics import roc_auc_score
@@ -33,7 +35,12 @@ network = reluscope.from_sklearn(mlp)
 # ``refit='glm'`` (an unpenalised logistic regression, so that the Wald tests below are valid).
 # Clusters holding one class cannot be refitted; they keep the row-weighted mean of their exact LLMs,
 # and a warning says so.
-merged = MergedModel(network, random_state=0).fit(X_train, y_train)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    merged = MergedModel(network, random_state=0).fit(X_train, y_train)
+for w in caught:
+    print("warning:", w.message)
+print("refit status:", merged.refit_status_)
 print(f"{merged.llms_.n_regions} LLMs -> {merged.n_clusters_} clusters (K = {merged.best_n_clusters_})")
 print(f"test AUC: network {roc_auc_score(y_test, network.decision_function(X_test)):.4f}, "
       f"Merge-Net {roc_auc_score(y_test, merged.decision_function(X_test)):.4f}")
