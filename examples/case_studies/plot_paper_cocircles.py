@@ -34,8 +34,6 @@ from sklearn.neural_network import MLPClassifier
 import reluscope
 from reluscope import diagnose, plot, simplify
 
-pd.set_option("display.width", 120)
-pd.set_option("display.max_columns", 12)
 
 X, y = make_circles(n_samples=2000, noise=0.1, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
@@ -53,7 +51,7 @@ table1 = pd.DataFrame(
     index=["number of LLMs", "training AUC", "testing AUC"],
 )
 print(f"exactness certificate max |f(x) - LLM(x)| = {llms.max_error_:.1e}")
-table1.round(4)
+table1.T.round(4)
 
 # %%
 # The network is the paper's to the last printed digit: the same 530 activation regions on the
@@ -89,7 +87,7 @@ llms.summary().head(5)
 summary = llms.summary(ddof=0, global_auc_on="probability")
 share = (summary["Response Std"] == 0).mean()
 print(f"share of regions with Response Std = 0: paper 84.9%, reluscope {share:.2%}")
-plot.polar_coordinates(diagnose.polar_coordinates(llms))
+fig = plot.polar_coordinates(diagnose.polar_coordinates(llms))
 
 # %%
 # Figure 13: good locally, poor globally
@@ -99,7 +97,7 @@ plot.polar_coordinates(diagnose.polar_coordinates(llms))
 lvg = diagnose.local_vs_global(llms)
 top = summary.head(10)
 print(f"top-10 LLMs with Local AUC > Global AUC: {int((top['Local AUC'] > top['Global AUC']).sum())} of 10")
-plot.local_vs_global(lvg)
+fig = plot.local_vs_global(lvg)
 
 # %%
 # Table 2: Wald inference on the merged regions
@@ -145,7 +143,7 @@ pd.concat({"paper": paper_table2, "reluscope": ours2.round(4)}, axis=1)
 # With reluscope's defaults (``refit='glm'``, no penalty) the same clusters get valid Wald tests.
 #
 # Figure 18 draws the two clusters, their training rows and each cluster model's decision line:
-plot.merged_cluster(simplify.merged_regions(merged, resolution=200), clusters=(0, 1))
+fig = plot.merged_cluster(simplify.merged_regions(merged, resolution=200), clusters=(0, 1))
 
 # %%
 # Table 3: simplification, one replicate
