@@ -51,7 +51,7 @@ table1 = pd.DataFrame(
     index=["number of LLMs", "training MSE", "testing MSE"],
 )
 print(f"{mlp.n_iter_} epochs; exactness certificate max |f(x) - LLM(x)| = {llms.max_error_:.1e}")
-table1.T.round(4)
+table1.T.round(4).astype({"number of LLMs": int})
 
 # %%
 # Figures 11 and 12: the region summary

@@ -51,7 +51,7 @@ table1 = pd.DataFrame(
     index=["number of LLMs", "training AUC", "testing AUC"],
 )
 print(f"exactness certificate max |f(x) - LLM(x)| = {llms.max_error_:.1e}")
-table1.T.round(4)
+table1.T.round(4).astype({"number of LLMs": int})
 
 # %%
 # The network is the paper's to the last printed digit: the same 530 activation regions on the
