@@ -7,7 +7,7 @@ ReLU network is a *random affine function*: the noise decides which activation r
 affine piece, the input falls in. Chaudhari and Moura, *ReLU networks as random functions*,
 compute the probability of every activation pattern (Proposition 1) and the distribution of the
 output (Propositions 2 and 3) without sampling. This page reproduces their moons experiment
-(section 5.1, Figure 1 and Appendix B) with :mod:`reluscope.probability` and checks every computed
+(section 5.1, Figure 1 and Appendix B) with ``reluscope.probability`` and checks every computed
 probability against a million Monte Carlo draws, with the agreement measured in standard errors.
 
 ``benchmarks/random_functions.py`` runs the same comparison with the benchmark's own training loop
