@@ -98,7 +98,7 @@ for name, x in points.items():
     dist = GaussianMixture.normal(x, sigma2)
     pmf = pattern_pmf(net, dist)
     eta = net.decision_function(dist.sample(20_000, random_state=0))
-    t = np.union1d(np.linspace(*np.quantile(eta, [0.001, 0.999]), 60), [0.0])  # the CDF's grid, with t = 0
+    t = np.union1d(np.linspace(eta.min() - 0.5, eta.max() + 0.5, 60), [0.0])  # the CDF's grid, with t = 0
     mc = monte_carlo(net, dist, n_mc, points=t, random_state=0)
     p = pmf["probability"].to_numpy()
     p_mc = mc.pmf_lookup(frame_patterns(pmf))[0]
