@@ -109,6 +109,7 @@ for name, x in points.items():
                  "TV distance": 0.5 * np.abs(p - p_mc).sum(), "max |z|": np.abs(z).max(),
                  "chi-square": chi2, "df": df, "p-value": p_value})
 pmf_agreement = pd.DataFrame(rows).set_index("point")
+pmf_agreement["max computed s.e."] = pmf_agreement["max computed s.e."].map("{:.1e}".format)
 pmf_agreement
 
 # %%
