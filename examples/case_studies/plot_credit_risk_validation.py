@@ -114,7 +114,7 @@ fig = plot.parallel_coordinates(interpret.parallel_coordinates(llms, top_feature
 # :meth:`reluscope.LocalLinearModels.report` writes every view into one self-contained HTML file
 # (figures embedded, no scripts) that can be archived with the validation. In the gallery build it is
 # written next to this page; run elsewhere, the script writes it to the working directory.
-gallery_dir = Path.cwd().parents[1] / "docs" / "auto_examples" / "case_studies"
+gallery_dir = Path.cwd().parent.parent / "docs" / "auto_examples" / "case_studies"
 out_dir = gallery_dir if gallery_dir.is_dir() else Path.cwd()
 report_path = llms.report(
     out_dir / "credit_risk_report.html",
