@@ -78,13 +78,13 @@ print("synchronous == threads:", bool(np.array_equal(runs["synchronous"].pmf["co
 # The box is cut into 2 x 2 sub-boxes, each enumerated as one task; a region cut by a split line is
 # joined from its pieces. The set of regions is that of the single-process search.
 #
-# Run it on processes (a ``dask.distributed`` cluster) or, as here, on the synchronous scheduler: each
-# process shares one HiGHS LP solver among its calls, so the threaded scheduler is not safe for it.
+# Here the sub-boxes run on Dask's threaded scheduler (each thread keeps its own HiGHS model); on a
+# ``dask.distributed`` cluster they run on the worker processes.
 from reluscope.geometry import enumerate_regions
 from reluscope.geometry.polytope import polygon_vertices
 
 box = np.array([[-1.5, 1.5], [-1.5, 1.5]])
-with dask.config.set(scheduler="synchronous"):
+with dask.config.set(scheduler="threads"):
     split = enumerate_regions_dask(net, box, splits=2)
 single = enumerate_regions(net, box)
 same_set = {p.tobytes() for p in split.patterns} == {p.tobytes() for p in single.patterns}

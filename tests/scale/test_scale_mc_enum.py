@@ -144,6 +144,18 @@ def test_enumeration_union_equals_single_process(cluster_client, sizes, splits):
     _check_union(single, split)
 
 
+def test_enumeration_on_the_threaded_scheduler_equals_single_process():
+    """Sub-boxes enumerated concurrently by threads (one HiGHS model per thread, not one shared)."""
+    import dask
+
+    net = make_net([2, 8, 8, 1], seed=1)
+    box = np.array([[-1.5, 1.5], [-1.5, 1.5]])
+    single = enumerate_regions(net, box, progress=False)
+    with dask.config.set(scheduler="threads", num_workers=4):
+        split = enumerate_regions_dask(net, box, splits=[3, 3])
+    _check_union(single, split)
+
+
 @pytest.mark.parametrize("splits", [0, [2, 2, 2], [2, -1], 1.5, True, "2"])
 def test_enumeration_bad_splits(splits):
     net = make_net([2, 4, 1])

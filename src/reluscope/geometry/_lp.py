@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 
 import numpy as np
 
@@ -37,20 +38,22 @@ def _quiet_stdout():
         os.close(fd)
 
 
-_SOLVER = None
+_LOCAL = threading.local()
 
 
 def _solver():
-    global _SOLVER
-    if _SOLVER is None:
+    """One HiGHS model per thread: a ``Highs`` object is not safe to share between threads
+    (Dask's threaded scheduler runs sub-box enumerations concurrently)."""
+    h = getattr(_LOCAL, "solver", None)
+    if h is None:
         import highspy
 
         with _quiet_stdout():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
-        _SOLVER = h
-    return _SOLVER
+        _LOCAL.solver = h
+    return h
 
 
 class PolytopeLP:
