@@ -45,3 +45,15 @@ def test_positive_weights_certified_increasing_and_small_box_follows_the_local_s
     neg = reluscope.ReLUNetwork([W[0], -W[1]], [net.biases[0], np.zeros(1)])
     r = monotonicity(neg, 1, [[-2, 2], [-2, 2]])
     assert r.verdict == "decreasing" and r.max_coef <= 0
+
+
+@pytest.mark.parametrize(("up", "down"), [(6.1e-7, 2.5e-8), (2.5e-8, 6.1e-7), (3e-9, 4e-9)])
+def test_coefficients_of_opposite_sign_below_the_solver_gap_are_not_called_monotone(up, down):
+    """Two regions whose coefficients differ in sign by less than HiGHS's absolute gap (1e-6)."""
+    W = [np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0]]), np.array([[up, down, 1.0]])]
+    net = reluscope.from_arrays(W, [np.zeros(3), np.zeros(1)])
+    box = np.array([[-1.0, 1.0], [0.5, 1.0]])
+    r = monotonicity(net, 0, box)
+    assert r.verdict == "neither", r
+    assert r.max_coef == pytest.approx(up, rel=1e-9) and r.min_coef == pytest.approx(-down, rel=1e-9)
+    assert r.min_bound <= r.min_coef and r.max_bound >= r.max_coef

@@ -298,10 +298,14 @@ def solve(enc: ReluEncoding, objective: np.ndarray, offset: float, maximize: boo
         return MilpOutcome(np.nan, -np.inf if maximize else np.inf, None, True, infeasible=True)
     value = sign * res.fun + offset if res.x is not None else np.nan
     dual = getattr(res, "mip_dual_bound", None)
-    if res.status == 0:
-        bound = value
-    elif dual is not None and np.isfinite(dual):
+    if dual is not None and np.isfinite(dual):
+        # HiGHS stops at an absolute gap of 1e-6 (or a relative one of 1e-4): "optimal" means within
+        # that gap, so the proved bound is the dual bound, never better than the incumbent.
         bound = sign * dual + offset
+        if res.status == 0 and np.isfinite(value):
+            bound = max(bound, value) if maximize else min(bound, value)
+    elif res.status == 0:
+        bound = value
     else:
         bound = np.inf if maximize else -np.inf  # nothing proved
     return MilpOutcome(value, bound, res.x, res.status == 0)

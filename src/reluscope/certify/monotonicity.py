@@ -50,7 +50,10 @@ class MonotonicityResult:
     'constant' or 'neither' ('unknown' if the MILP did not finish).
     ``min_coef`` / ``max_coef`` are the extreme coefficients over the regions of
     the box; each ``witness_*`` is ``(pattern, interior point, coefficient)`` of
-    a region attaining them.
+    a region attaining them.  ``min_bound`` / ``max_bound`` are the solver's proved
+    bounds (no region has a coefficient outside them); the verdict rests on these,
+    and is 'unknown' when the attained extremes have one sign but the bounds do
+    not prove it.
     """
 
     feature: int
@@ -62,6 +65,8 @@ class MonotonicityResult:
     witness_max: tuple | None
     box: np.ndarray
     method: str = "milp"
+    min_bound: float = np.nan  # proved: no region of the box has a smaller coefficient
+    max_bound: float = np.nan  # proved: no region of the box has a larger coefficient
 
 
 def _derivative_rows(network, enc, j, out):
@@ -131,23 +136,35 @@ def _pattern_of(network, enc, sol):
     return np.concatenate(parts)
 
 
-def _extreme(network, enc, obj, maximize, box, out, j, time_limit):
-    """Extreme coefficient over regions with an interior; no-good cuts remove empty ones."""
+def _extreme(network, enc, obj, maximize, box, out, j, time_limit, scale):
+    """Extreme coefficient over regions with an interior; no-good cuts remove empty ones.
+
+    Returns ``(attained, witness, optimal, proved)``: the exact coefficient of the witness
+    region, and the solver's dual bound on the extreme (``proved`` >= every coefficient when
+    maximising, <= when minimising), which is what a verdict may rest on.  The objective is
+    divided by ``scale`` (a bound on ``|coefficient|``) and multiplied by 1e6, so HiGHS's
+    absolute gap of 1e-6 means ``1e-12 * scale`` in coefficient units: without it a region
+    with coefficient +6e-7 was missed behind an incumbent of -2.5e-8, and a feature was
+    called monotone when it was not.
+    """
+    factor = 1e6 / scale
     cuts = []
     for _ in range(MAX_CUTS):
         extra = None
         if cuts:
             extra = (sparse.csr_matrix(np.vstack([c[0] for c in cuts])), np.array([c[1] for c in cuts]), np.full(len(cuts), np.inf))
-        res = _milp.solve(enc, obj, 0.0, maximize, time_limit, extra=extra)
+        res = _milp.solve(enc, obj * factor, 0.0, maximize, time_limit, extra=extra)
+        proved = res.bound / factor
         if res.solution is None:
-            return res.bound, None, res.optimal
+            return proved, None, res.optimal, proved
         p = _pattern_of(network, enc, res.solution)
         A, c = network.region_inequalities(p)
         An, cn, _ = normalize_rows(A, c)
         centre, radius = chebyshev_center(An, cn, box)
         if radius > MIN_RADIUS:
-            coef = network.affine_map(p)[0][out, j]
-            return float(coef), (p, centre, float(coef)), res.optimal
+            coef = float(network.affine_map(p)[0][out, j])
+            proved = max(proved, coef) if maximize else min(proved, coef)
+            return coef, (p, centre, coef), res.optimal, proved
         row = np.zeros(enc.n_vars)  # sum_{a=1} (1 - a) + sum_{a=0} a >= 1
         rhs = 1.0
         for ac, bits in zip(enc.a_cols, np.split(p, np.cumsum(network.hidden_sizes)[:-1])):
@@ -182,21 +199,27 @@ def monotonicity(network, feature, box, *, output: int = 0, time_limit: float | 
         wmin = wmax = (np.zeros(0, bool), box.mean(axis=1), lo)
         ok = True
     else:
-        lo, wmin, ok1 = _extreme(network, ext, obj, False, box, output, j, time_limit)
-        hi, wmax, ok2 = _extreme(network, ext, obj, True, box, output, j, time_limit)
+        scale = max(float(np.abs(obj).sum() * max(np.abs(ext.col_lo[obj != 0]).max(initial=0.0),
+                                                  np.abs(ext.col_hi[obj != 0]).max(initial=0.0))), 1e-300)
+        lo, wmin, ok1, lo_proved = _extreme(network, ext, obj, False, box, output, j, time_limit, scale)
+        hi, wmax, ok2, hi_proved = _extreme(network, ext, obj, True, box, output, j, time_limit, scale)
         ok = ok1 and ok2
+    if ext is None:
+        lo_proved, hi_proved = lo, hi
     tol = COEF_TOL * max(1.0, abs(lo), abs(hi))
     if not ok:
         verdict = "unknown"
-    elif lo >= -tol and hi <= tol:
+    elif lo_proved >= -tol and hi_proved <= tol:
         verdict = "constant"
-    elif lo >= -tol:
+    elif lo_proved >= -tol:
         verdict = "increasing"
-    elif hi <= tol:
+    elif hi_proved <= tol:
         verdict = "decreasing"
+    elif lo >= -tol or hi <= tol:
+        verdict = "unknown"  # the attained extremes have one sign but the solver's bounds do not prove it
     else:
         verdict = "neither"
-    return MonotonicityResult(j, output, verdict, lo, hi, wmin, wmax, box)
+    return MonotonicityResult(j, output, verdict, lo, hi, wmin, wmax, box, min_bound=float(lo_proved), max_bound=float(hi_proved))
 
 
 def monotonicity_table(network, box, features=None, *, output: int = 0, time_limit: float | None = 120.0) -> pd.DataFrame:
@@ -207,5 +230,5 @@ def monotonicity_table(network, box, features=None, *, output: int = 0, time_lim
     rows = []
     for j in idx:
         r = monotonicity(network, int(j), box, output=output, time_limit=time_limit)
-        rows.append((names[j], r.verdict, r.min_coef, r.max_coef, r.method))
-    return pd.DataFrame(rows, columns=["Feature", "Verdict", "Min coefficient", "Max coefficient", "Method"])
+        rows.append((names[j], r.verdict, r.min_coef, r.max_coef, r.min_bound, r.max_bound, r.method))
+    return pd.DataFrame(rows, columns=["Feature", "Verdict", "Min coefficient", "Max coefficient", "Min bound", "Max bound", "Method"])
