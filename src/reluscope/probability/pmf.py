@@ -160,8 +160,9 @@ def pattern_pmf(
     >>> pmf = pattern_pmf(net, g, random_state=0)
     >>> len(pmf), pmf.attrs["mass"], pmf.attrs["complete"]
     (34, 1.0, True)
-    >>> pmf.loc[0, ["pattern", "probability", "method"]].tolist()
-    ['0,1,0,1;0,0,1,1', 0.344171, 'exact-2d']
+    >>> top = pmf.iloc[0]
+    >>> top["pattern"], float(top["probability"]), top["method"]
+    ('0,1,0,1;0,0,1,1', 0.344171, 'exact-2d')
     >>> X = g.sample(20000, random_state=1)
     >>> freq = (net.patterns(X)[:, None, :] == frame_patterns(pmf)[None]).all(axis=2).mean(axis=0)
     >>> bool(np.abs(freq - pmf["probability"]).max() < 0.014)
