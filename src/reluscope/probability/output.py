@@ -145,7 +145,7 @@ def output_cdf(
     >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
     >>> dist = output_cdf(net, GaussianMixture.normal([0.0]), [0.5, 1.0, 2.0], pdf=True)
     >>> dist.cdf, dist.pdf
-    (array([0.382925, 0.682689, 0.9545  ]), array([0.704131, 0.483941, 0.107982]))
+    (array([0.382925, 0.682689, 0.9545]), array([0.704131, 0.483941, 0.107982]))
     >>> dist.atoms.empty, dist.complete
     (True, True)
     """
