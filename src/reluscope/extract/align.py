@@ -45,7 +45,7 @@ class AlignmentResult:
 
 
 def align_networks(reference: ReLUNetwork, candidate: ReLUNetwork) -> AlignmentResult:
-    """Match ``candidate``'s hidden neurons to ``reference``'s and rescale them (Hungarian matching on |cosine|)."""
+    """Match ``candidate``'s hidden neurons to ``reference``'s and rescale them (Hungarian matching on ``|cosine|``)."""
     if reference.hidden_sizes != candidate.hidden_sizes or reference.n_features != candidate.n_features:
         raise ShapeMismatchError(
             f"Cannot align networks of sizes {[reference.n_features, *reference.hidden_sizes]} and "
