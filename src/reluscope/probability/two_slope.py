@@ -40,16 +40,16 @@ def two_slope_network(
     negative_slopes : one ``b_l`` per hidden layer
     **kwargs : passed to :class:`~reluscope.ReLUNetwork` (output, feature_names, classes)
 
+    Returns
+    -------
+    ReLUNetwork
+        With negative-side slopes ``b_l / a_l`` and ``a_l`` folded into the next layer's weights.
+
     Raises
     ------
     UnsupportedActivationError
         A positive-side slope that is not positive (the sign pattern would no
         longer identify the region uniquely, Appendix A's condition).
-
-    Returns
-    -------
-    ReLUNetwork
-        With negative-side slopes ``b_l / a_l`` and ``a_l`` folded into the next layer's weights.
 
     Examples
     --------
