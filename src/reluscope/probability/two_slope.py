@@ -31,7 +31,9 @@ def two_slope_network(
     negative_slopes: Sequence[float],
     **kwargs,
 ) -> ReLUNetwork:
-    """The :class:`~reluscope.ReLUNetwork` of a net whose hidden layer ``l`` applies ``a_l z`` for ``z > 0`` and ``b_l z`` otherwise.
+    """The equivalent network of a net whose hidden layer ``l`` applies ``a_l z`` for ``z > 0`` and ``b_l z`` otherwise.
+
+    The result is a :class:`~reluscope.ReLUNetwork` with LeakyReLU slopes (module docstring).
 
     Parameters
     ----------
