@@ -62,6 +62,22 @@ class CounterfactualResult:
     programmes : int -- convex programmes solved (distances and counterfactuals)
     original_class, counterfactual_class : int -- class index at x and at point (forward pass)
     message : str
+
+    Examples
+    --------
+    The classifier ``eta = relu(x1) + relu(x2) - 1`` (class 1 iff ``eta > 0``) declines
+    ``x = (0, 0)``; keeping ``x2`` fixed, the closest approval is ``x1 = 1`` (plus the margin
+    ``1e-6``):
+
+    >>> import reluscope
+    >>> from reluscope.certify import counterfactual
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.array([-1.0])], output="sigmoid")
+    >>> res = counterfactual(net, [0.0, 0.0], norm=2, immutable=[1])
+    >>> res.found, res.optimal, res.original_class, res.counterfactual_class
+    (True, True, 0, 1)
+    >>> res.changes(feature_names=["income", "age"])
+                 x  counterfactual    change
+    income     0.0        1.000001  1.000001
     """
 
     x: np.ndarray
@@ -81,7 +97,18 @@ class CounterfactualResult:
     method: str = "regions"
 
     def changes(self, feature_names=None) -> pd.DataFrame:
-        """The features that change: original value, counterfactual value and the difference."""
+        """The features that change: original value, counterfactual value and the difference.
+
+        Parameters
+        ----------
+        feature_names : sequence of str, optional
+            Row labels; default ``x0, x1, ...``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``x``, ``counterfactual``, ``change``; one row per changed feature.
+        """
         if not self.found:
             return pd.DataFrame(columns=["x", "counterfactual", "change"])
         names = feature_names if feature_names is not None else [f"x{j}" for j in range(self.x.size)]
@@ -212,6 +239,27 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
     CounterfactualResult
         With ``found=False`` and ``optimal=True`` when no input of the target class
         exists within the box: ``message`` says so (no exception).
+
+    Examples
+    --------
+    ``eta = relu(x1) + relu(x2) - 1`` at ``x = (0, 0)`` (``eta = -1``, class 0): the approvals
+    are ``x1 + x2 > 1`` with both coordinates non-negative, so the closest one is at distance
+    1 in L1 (move one feature), ``sqrt(1/2)`` in L2 and 1/2 in L-infinity (move both to 1/2).
+
+    >>> import reluscope
+    >>> from reluscope.certify import counterfactual
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.array([-1.0])], output="sigmoid")
+    >>> [round(counterfactual(net, [0.0, 0.0], norm=p).distance, 5) for p in (1, 2, "inf")]
+    [1.0, 0.70711, 0.5]
+    >>> res = counterfactual(net, [0.0, 0.0], norm="inf")
+    >>> res.point, res.optimal, res.message
+    (array([0.5, 0.5]), True, 'optimal: no region holds a closer point')
+
+    Inside the box ``[-1, 0.4]^2`` no input is approved, and the search proves it:
+
+    >>> res = counterfactual(net, [0.0, 0.0], box=[[-1.0, 0.4], [-1.0, 0.4]])
+    >>> res.found, res.optimal, res.distance
+    (False, True, inf)
     """
     t0 = time.perf_counter()
     network = check_network(network)

@@ -14,7 +14,7 @@ binary factor and bounded ``g``), ``h = gamma g + (1 - gamma) q`` and
 extreme coefficients over all patterns reachable in the box.
 
 A pattern reached only on a boundary (a region with empty interior) does not
-count: each witness is checked with :func:`reluscope.geometry.polytope.chebyshev_center`
+count: each witness is checked with :func:`reluscope.geometry.chebyshev_center`
 and, if its inscribed ball is empty, cut off with a no-good cut and the MILP
 is solved again.  Method: ``"milp"`` (region enumeration lives in the geometry
 module and is not used here).
@@ -54,6 +54,22 @@ class MonotonicityResult:
     bounds (no region has a coefficient outside them); the verdict rests on these,
     and is 'unknown' when the attained extremes have one sign but the bounds do
     not prove it.
+
+    Examples
+    --------
+    ``eta = relu(x1) - 0.5 relu(x1 - 1) + ...``: over ``[-1, 2]`` the slope in ``x1`` is 0, 1 or
+    0.5, so ``eta`` is non-decreasing in ``x1``; the witnesses are regions (pattern, interior
+    point, coefficient) attaining the extremes.
+
+    >>> import reluscope
+    >>> from reluscope.certify import monotonicity
+    >>> W = np.array([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]])
+    >>> net = reluscope.from_arrays([W, np.array([[1.0, -0.5, 1.0, -2.0]])], [np.array([0.0, -1, 0, -1]), np.zeros(1)])
+    >>> res = monotonicity(net, 0, np.array([[-1.0, 2.0]] * 3))
+    >>> res.verdict, res.min_coef, res.max_coef
+    ('increasing', 0.0, 1.0)
+    >>> res.witness_max[0], res.witness_max[2]  # x1's first unit on, the kink at x1 = 1 not reached
+    (array([ True, False, False, False]), 1.0)
     """
 
     feature: int
@@ -184,6 +200,32 @@ def monotonicity(network, feature, box, *, output: int = 0, time_limit: float | 
     box : (d, 2) [low, high] per feature (e.g. the data's range)
     output : which pre-link output (logit) to certify
     time_limit : seconds per MILP; an unfinished MILP gives the verdict 'unknown'
+
+    Returns
+    -------
+    MonotonicityResult
+
+    Examples
+    --------
+    ``eta = relu(x1) - 0.5 relu(x1 - 1) + relu(x2) - 2 relu(x2 - 1)`` (``x3`` unused): the slope
+    in ``x2`` is 0, 1, then ``1 - 2 = -1`` past ``x2 = 1``, so over ``[-1, 2]`` it is neither
+    increasing nor decreasing; on ``x2 <= 0.5`` it is increasing.  A brute-force scan of the
+    slopes on a grid finds the same extremes.
+
+    >>> import reluscope
+    >>> from reluscope.certify import monotonicity
+    >>> W = np.array([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]])
+    >>> net = reluscope.from_arrays([W, np.array([[1.0, -0.5, 1.0, -2.0]])], [np.array([0.0, -1, 0, -1]), np.zeros(1)])
+    >>> box = np.array([[-1.0, 2.0]] * 3)
+    >>> res = monotonicity(net, 1, box)
+    >>> res.verdict, res.min_coef, res.max_coef
+    ('neither', -1.0, 1.0)
+    >>> grid = np.random.default_rng(0).uniform(-1, 2, size=(2000, 3))
+    >>> slopes = net.affine_maps(net.patterns(grid))[0][:, 0, 1]
+    >>> float(slopes.min()), float(slopes.max())
+    (-1.0, 1.0)
+    >>> monotonicity(net, 1, np.array([[-1.0, 2.0], [-1.0, 0.5], [-1.0, 2.0]])).verdict
+    'increasing'
     """
     network = check_network(network)
     j = int(feature_indices(network, feature, "feature")[0])
@@ -223,7 +265,35 @@ def monotonicity(network, feature, box, *, output: int = 0, time_limit: float | 
 
 
 def monotonicity_table(network, box, features=None, *, output: int = 0, time_limit: float | None = 120.0) -> pd.DataFrame:
-    """One row per feature: verdict and the extreme coefficients over the box (:func:`monotonicity`)."""
+    """One row per feature: verdict and the extreme coefficients over the box (:func:`monotonicity`).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    box : (d, 2)
+    features : names or indices, optional
+        Default every feature.
+    output : int, default 0
+    time_limit : float or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Feature``, ``Verdict``, ``Min coefficient``, ``Max coefficient``, ``Method``.
+
+    Examples
+    --------
+    >>> import reluscope
+    >>> from reluscope.certify import monotonicity_table
+    >>> W = np.array([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]])
+    >>> net = reluscope.from_arrays([W, np.array([[1.0, -0.5, 1.0, -2.0]])], [np.array([0.0, -1, 0, -1]), np.zeros(1)],
+    ...                             feature_names=["income", "debt", "noise"])
+    >>> monotonicity_table(net, np.array([[-1.0, 2.0]] * 3))
+      Feature     Verdict  Min coefficient  Max coefficient Method
+    0  income  increasing              0.0              1.0   milp
+    1    debt     neither             -1.0              1.0   milp
+    2   noise    constant              0.0              0.0   milp
+    """
     network = check_network(network)
     idx = range(network.n_features) if features is None else feature_indices(network, features, "features")
     names = network.feature_names or tuple(f"x{j}" for j in range(network.n_features))

@@ -46,6 +46,20 @@ class RobustnessResult:
         (proved bound) of ``max (eta_j - eta_c)`` over the ball (for one logit:
         of ``-eta`` when class 1, ``eta`` when class 0), and ``solved``.
     eps, norm, seconds
+
+    Examples
+    --------
+    ``eta = relu(x1) + relu(x2) - 1`` at ``x = (0.2, 0.2)`` (``eta = -0.6``, class 0): within
+    L-infinity distance 0.25 the largest ``eta`` is ``2 (0.45) - 1 = -0.1 < 0``, proved by the MILP.
+
+    >>> import reluscope
+    >>> from reluscope.certify import robustness
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.array([-1.0])], output="sigmoid")
+    >>> res = robustness(net, [0.2, 0.2], eps=0.25)
+    >>> res.verdict, res.predicted_class, res.counterexample
+    ('verified', 0, None)
+    >>> float(res.margins.loc[1, "upper"])  # proved bound on max eta over the ball
+    -0.1
     """
 
     verdict: str
@@ -111,6 +125,27 @@ def robustness(network, x, eps: float, norm="inf", *, box=None, time_limit: floa
     time_limit : float or None
         Seconds for all MILPs together; past it the verdict is ``unknown`` with
         the bounds proved so far.
+
+    Returns
+    -------
+    RobustnessResult
+
+    Examples
+    --------
+    For ``eta = relu(x1) + relu(x2) - 1`` at ``x = (0.2, 0.2)`` the class flips once both
+    coordinates can reach 0.5: L-infinity radius 0.3, L1 radius 0.6.  At ``eps = 0.35`` the
+    MILP returns the corner ``(0.55, 0.55)``, where ``eta = 0.1``:
+
+    >>> import reluscope
+    >>> from reluscope.certify import robustness
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.array([-1.0])], output="sigmoid")
+    >>> res = robustness(net, [0.2, 0.2], eps=0.35)
+    >>> res.verdict, res.counterexample, res.counterexample_class
+    ('counterexample', array([0.55, 0.55]), 1)
+    >>> net.decision_function(res.counterexample[None])
+    array([0.1])
+    >>> robustness(net, [0.2, 0.2], eps=0.5, norm=1).verdict, robustness(net, [0.2, 0.2], eps=0.7, norm=1).verdict
+    ('verified', 'counterexample')
     """
     t0 = time.perf_counter()
     network = check_network(network)
@@ -160,6 +195,21 @@ class OutputRange:
     proved bounds on a time limit); ``argmin``/``argmax`` (k, d) points
     attaining them; ``at_x`` (k,) the outputs at ``x``; ``bounds_propagated``
     (k, 2) the cheaper relaxation bounds used to tighten big-M.
+
+    Examples
+    --------
+    ``eta = relu(x1) + relu(x2) - 1`` on the L-infinity ball of radius 0.3 around ``(0.2, 0.2)``
+    ranges from -1 (both units off) to ``2 (0.5) - 1 = 0``:
+
+    >>> import reluscope
+    >>> from reluscope.certify import max_output_change
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.array([-1.0])])
+    >>> rng_ = max_output_change(net, [0.2, 0.2], eps=0.3)
+    >>> rng_.to_frame()[["at_x", "min", "max", "exact"]]
+       at_x  min  max  exact
+    0  -0.6 -1.0  0.0   True
+    >>> rng_.argmax
+    array([[0.5, 0.5]])
     """
 
     lower: np.ndarray
@@ -172,6 +222,7 @@ class OutputRange:
     seconds: float
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per output: ``at_x``, ``min``, ``max``, ``exact``, ``relaxed_min``, ``relaxed_max``."""
         return pd.DataFrame({"at_x": self.at_x, "min": self.lower, "max": self.upper, "exact": self.exact,
                              "relaxed_min": self.bounds_propagated[:, 0], "relaxed_max": self.bounds_propagated[:, 1]})
 
@@ -181,6 +232,42 @@ def max_output_change(network, x, eps: float, norm="inf", *, box=None, time_limi
 
     On a time limit the unfinished outputs keep the best point found as
     ``lower``/``upper`` replaced by the proved bound, with ``exact`` False.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    x : array (d,)
+    eps : float > 0
+    norm : {'inf', 1}
+    box : array (d, 2), optional
+    time_limit : float or None
+
+    Returns
+    -------
+    OutputRange
+
+    Examples
+    --------
+    A random 2-8-8-1 net on the square ``x +- 0.5``: the exact range contains the range over a
+    401 x 401 grid and is attained at the returned points, while the propagated relaxation
+    bounds are looser.
+
+    >>> import reluscope
+    >>> from reluscope.certify import max_output_change
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays(
+    ...     [rng.normal(size=(8, 2)), rng.normal(size=(8, 8)), rng.normal(size=(1, 8))],
+    ...     [rng.normal(size=8), rng.normal(size=8), np.zeros(1)])
+    >>> x = np.array([0.3, -0.2])
+    >>> out = max_output_change(net, x, eps=0.5)
+    >>> out.lower, out.upper, out.exact
+    (array([-6.9297]), array([-2.1293]), array([ True]))
+    >>> g = np.linspace(-0.5, 0.5, 401)
+    >>> eta = net.forward(np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2) + x)
+    >>> bool(out.lower[0] <= eta.min() < out.lower[0] + 0.01), bool(out.upper[0] - 0.01 < eta.max() <= out.upper[0])
+    (True, True)
+    >>> np.allclose(net.forward(out.argmax), out.upper), bool(out.bounds_propagated[0, 1] > out.upper[0])
+    (True, True)
     """
     t0 = time.perf_counter()
     network = check_network(network)

@@ -52,7 +52,37 @@ __all__ = ["ExtractionResult", "extract_network"]
 
 @dataclass
 class ExtractionResult:
-    """A recovered network and what it cost."""
+    """A recovered network and what it cost.
+
+    Attributes
+    ----------
+    network : ReLUNetwork
+        The recovered network.
+    n_queries, n_gradient_queries : int
+        Oracle queries spent.
+    seconds : float
+    n_lines, n_kinks : int
+        Random lines searched and critical points found on them.
+    fit_residual : float
+        Residual of the final least-squares fit of the last layer.
+    hidden_sizes : tuple of int
+        Neurons found per hidden layer.
+
+    Examples
+    --------
+    See :func:`extract_network`.
+
+    >>> import reluscope
+    >>> from reluscope.extract import QueryOracle, extract_network
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(3, 4)), rng.normal(size=(1, 3))],
+    ...                             [0.3 * rng.normal(size=3), np.zeros(1)])
+    >>> res = extract_network(QueryOracle(net), 1, hidden_sizes=(3,), random_state=0, progress=False)
+    >>> res.hidden_sizes, res.n_gradient_queries
+    ((3,), 0)
+    >>> bool(res.fit_residual < 1e-9)  # the last layer fits the black box's outputs exactly
+    True
+    """
 
     network: ReLUNetwork
     n_queries: int
@@ -201,6 +231,26 @@ def extract_network(
     ExtractionResult
         ``network`` is a :class:`~reluscope.ReLUNetwork` equal to the black box up
         to permutation and positive scaling of hidden neurons.
+
+    Examples
+    --------
+    A random 3-6-1 black box, seen only through its outputs: the 6 neurons are recovered and
+    the extracted network equals the black box to round-off, after a few hundred queries.
+
+    >>> import reluscope
+    >>> from reluscope.extract import QueryOracle, align_networks, extract_network
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
+    ...                             [0.3 * rng.normal(size=6), np.zeros(1)])
+    >>> oracle = QueryOracle(net, budget=5000)
+    >>> res = extract_network(oracle, 1, hidden_sizes=(6,), random_state=0, progress=False)
+    >>> res.hidden_sizes, res.n_queries == oracle.n_queries, bool(res.n_queries < 2000)
+    ((6,), True, True)
+    >>> X = rng.uniform(-1, 1, (1000, 3))
+    >>> bool(np.abs(res.network.forward(X) - net.forward(X)).max() < 1e-9)
+    True
+    >>> bool(align_networks(net, res.network).max_relative_error < 1e-9)  # weights too, up to the symmetries
+    True
     """
     _check_args(oracle, n_hidden_layers)
     t0, q0, g0 = time.perf_counter(), oracle.n_queries, oracle.n_gradient_queries

@@ -26,7 +26,16 @@ __all__ = ["QueryOracle", "OracleStats"]
 
 @dataclass(frozen=True)
 class OracleStats:
-    """Counts of an oracle: output queries, gradient queries and the budget (None = unlimited)."""
+    """Counts of an oracle: output queries, gradient queries and the budget (None = unlimited).
+
+    Examples
+    --------
+    >>> from reluscope.extract import QueryOracle
+    >>> oracle = QueryOracle(lambda X: X.sum(axis=1), n_features=2, budget=10)
+    >>> _ = oracle(np.zeros((3, 2)))
+    >>> oracle.stats
+    OracleStats(n_queries=3, n_gradient_queries=0, budget=10)
+    """
 
     n_queries: int
     n_gradient_queries: int
@@ -58,6 +67,33 @@ class QueryOracle:
         Maximum number of output queries plus gradient queries.
     random_state : int or Generator, optional
         Seed of the output noise.
+
+    Examples
+    --------
+    The oracle of ``eta = 2 relu(x1 - x2) + 0.5`` with exact gradients and a budget of 5 queries:
+    each row is one query, and the sixth query is refused before the model is called.
+
+    >>> import reluscope
+    >>> from reluscope.extract import QueryOracle
+    >>> net = reluscope.from_arrays([np.array([[1.0, -1.0]]), np.array([[2.0]])], [np.zeros(1), np.array([0.5])])
+    >>> oracle = QueryOracle(net, gradient=True, budget=5)
+    >>> oracle(np.array([[1.0, 0.0], [0.0, 1.0]])), oracle.gradient(np.array([[1.0, 0.0]]))
+    (array([2.5, 0.5]), array([[ 2., -2.]]))
+    >>> oracle.total_queries, oracle.remaining
+    (3, 2)
+    >>> oracle(np.zeros((3, 2)))
+    Traceback (most recent call last):
+        ...
+    reluscope.errors.QueryBudgetExceededError: Asking 3 more output queries would exceed the budget of 5 (3 used). ...
+
+    Degraded answers: Gaussian output noise (here of standard deviation 0.1, seeded), or
+    hard labels ``1 * (output > 0)``.
+
+    >>> noisy = QueryOracle(lambda X: X.sum(axis=1), n_features=3, noise=0.1, random_state=0)
+    >>> round(float(noisy(np.zeros((2000, 3))).std()), 2)
+    0.1
+    >>> QueryOracle(lambda X: X.sum(axis=1), n_features=3, hard_label=True)(np.array([[1.0, 0, 0], [-1.0, 0, 0]]))
+    array([1., 0.])
     """
 
     def __init__(
@@ -105,24 +141,38 @@ class QueryOracle:
 
     @classmethod
     def from_network(cls, network: ReLUNetwork, **kwargs) -> "QueryOracle":
-        """Oracle of a :class:`~reluscope.ReLUNetwork` (same keywords as the constructor)."""
+        """Oracle of a :class:`~reluscope.ReLUNetwork` (same keywords as the constructor).
+
+        Examples
+        --------
+        >>> import reluscope
+        >>> from reluscope.extract import QueryOracle
+        >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+        >>> oracle = QueryOracle.from_network(net, float32=True)
+        >>> oracle.n_features, oracle(np.array([[0.1, -3.0]]))  # 0.1 rounded to float32
+        (2, array([0.1]))
+        """
         return cls(network, **kwargs)
 
     # ------------------------------------------------------------ accounting
     @property
     def has_gradient(self) -> bool:
+        """Whether the oracle answers gradient queries."""
         return self._gradient is not False
 
     @property
     def stats(self) -> OracleStats:
+        """The counts so far, as an :class:`OracleStats`."""
         return OracleStats(self.n_queries, self.n_gradient_queries, self.budget)
 
     @property
     def total_queries(self) -> int:
+        """Output queries plus gradient queries so far."""
         return self.n_queries + self.n_gradient_queries
 
     @property
     def remaining(self) -> int | None:
+        """Queries left in the budget (None when unlimited)."""
         return None if self.budget is None else self.budget - self.total_queries
 
     def _charge(self, n: int, kind: str) -> None:

@@ -30,6 +30,13 @@ from .layers import LayerMetrics, depth_experiment, he_network, layer_metrics, s
 from .rays import RaySpace, bias_free_truncation, ray_space
 from .slices import SegmentRegions, Slice2D, regions_on_segment, slice_2d, slice_through_points
 
+# Re-bound here (same object) so that Sphinx's autodata finds the doc comment on the public name.
+#: Slack of the LP redundancy and feasibility tests on rows scaled to unit norm (HiGHS works to
+#: about 1e-7): a row is redundant when its LP maximum is at most ``c_i + LP_TOL * (1 + |c_i|)``,
+#: and a region exists when its Chebyshev radius exceeds ``LP_TOL``
+#: (defined in ``reluscope.geometry.polytope``, the one home of the LP primitives).
+LP_TOL = LP_TOL
+
 __all__ = [
     "LP_TOL", "normalize_rows", "redundant_rows", "coordinate_extent", "chebyshev_center", "polygon_vertices",
     "is_feasible", "polytope_vertices", "polytope_volume",

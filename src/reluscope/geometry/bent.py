@@ -37,6 +37,19 @@ class BentHyperplanes2D:
         Pieces of ``{eta_output = level}``, one per region it crosses.
     boundary_region : int (B,)
     level : float ; output : int
+
+    Examples
+    --------
+    See :func:`bent_hyperplanes_2d`; the segments of unit ``j`` are ``segments[unit == j]``:
+
+    >>> import reluscope
+    >>> from reluscope.geometry import bent_hyperplanes_2d, slice_2d
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> sl = slice_2d(net, np.zeros(2), [1.0, 0.0], [0.0, 1.0], bounds=[(-2, 2), (-2, 2)])
+    >>> bh = bent_hyperplanes_2d(net, sl)
+    >>> bh.segments[bh.unit == 0][:, :, 0]  # unit 0 (z = x) vanishes on the line x = 0
+    array([[0., 0.],
+           [0., 0.]])
     """
 
     segments: np.ndarray
@@ -59,7 +72,40 @@ def _preactivations(network: ReLUNetwork, X: np.ndarray) -> np.ndarray:
 
 
 def bent_hyperplanes_2d(network: ReLUNetwork, slc: Slice2D, *, level: float = 0.0, output: int = 0) -> BentHyperplanes2D:
-    """Bent hyperplanes and the ``eta_output = level`` boundary on the slice ``slc`` (from :func:`slice_2d`)."""
+    """Bent hyperplanes and the ``eta_output = level`` boundary on the slice ``slc`` (from :func:`slice_2d`).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+        The network the slice was computed for.
+    slc : Slice2D
+        The slice, from :func:`slice_2d` or :func:`slice_through_points`.
+    level : float, default 0.0
+        The level of the output's level set (0: the decision boundary of a logit).
+    output : int, default 0
+        Which output.
+
+    Returns
+    -------
+    BentHyperplanes2D
+
+    Examples
+    --------
+    ``relu(x) + relu(y)`` on ``[-2, 2]^2``: the units' zero sets are the two axes, four edges
+    of length 2 (each axis is cut at the origin by the other unit); the level set
+    ``{eta = 1}`` bends at the axes: ``x + y = 1`` in the first quadrant (length sqrt(2)),
+    ``y = 1`` and ``x = 1`` where one unit is off (length 2 each).
+
+    >>> import reluscope
+    >>> from reluscope.geometry import bent_hyperplanes_2d, slice_2d
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> sl = slice_2d(net, np.zeros(2), [1.0, 0.0], [0.0, 1.0], bounds=[(-2, 2), (-2, 2)])
+    >>> bh = bent_hyperplanes_2d(net, sl, level=1.0)
+    >>> np.linalg.norm(bh.segments[:, 1] - bh.segments[:, 0], axis=1), np.bincount(bh.unit)
+    (array([2., 2., 2., 2.]), array([2, 2]))
+    >>> np.linalg.norm(bh.boundary[:, 1] - bh.boundary[:, 0], axis=1)
+    array([1.4142, 2.    , 2.    ])
+    """
     if not isinstance(slc, Slice2D):
         raise InvalidInputError("bent_hyperplanes_2d needs the Slice2D of slice_2d for this network.")
     if not 0 <= output < network.n_outputs:

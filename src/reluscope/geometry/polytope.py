@@ -28,7 +28,37 @@ LP_TOL = 1e-7
 
 
 def normalize_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``A x <= c`` with every non-zero row scaled to unit norm; returns ``(An, cn, norms)`` (zero rows kept as they are)."""
+    """``A x <= c`` with every non-zero row scaled to unit norm; returns ``(An, cn, norms)`` (zero rows kept as they are).
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, d)
+        Left-hand sides of the inequalities.
+    c : ndarray of shape (m,)
+        Right-hand sides.
+
+    Returns
+    -------
+    An : ndarray of shape (m, d)
+        ``A`` with each non-zero row divided by its Euclidean norm.
+    cn : ndarray of shape (m,)
+        ``c`` divided by the same norms.
+    norms : ndarray of shape (m,)
+        The row norms of ``A``.
+
+    Examples
+    --------
+    The triangle ``x >= 0, y >= 0, x + y <= 1``: the last row has norm sqrt(2).
+
+    >>> from reluscope.geometry import normalize_rows
+    >>> A = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])
+    >>> c = np.array([0.0, 0.0, 1.0])
+    >>> An, cn, norms = normalize_rows(A, c)
+    >>> norms
+    array([1.    , 1.    , 1.4142])
+    >>> np.allclose(np.linalg.norm(An, axis=1), 1.0), float(cn[2])
+    (True, 0.7071)
+    """
     A = np.asarray(A, dtype=np.float64)
     c = np.asarray(c, dtype=np.float64)
     norms = np.linalg.norm(A, axis=1)
@@ -37,7 +67,39 @@ def normalize_rows(A: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def redundant_rows(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
-    """Redundant rows of ``An x <= cn`` (rows of unit norm or zero); vectorised pre-passes, then one LP per candidate."""
+    """Redundant rows of ``An x <= cn`` (rows of unit norm or zero); vectorised pre-passes, then one LP per candidate.
+
+    Parameters
+    ----------
+    An : ndarray of shape (m, d)
+        Rows of unit norm (or zero), e.g. from :func:`normalize_rows`.
+    cn : ndarray of shape (m,)
+        Right-hand sides.
+
+    Returns
+    -------
+    redundant : ndarray of bool, shape (m,)
+        True for a row implied by the rows kept (of parallel rows only the tightest is kept).
+    n_lp : int
+        How many linear programmes were solved.
+
+    Raises
+    ------
+    InvalidInputError
+        When a zero row has a negative right-hand side (the region is empty).
+
+    Examples
+    --------
+    The triangle ``x >= 0, y >= 0, x + y <= 1`` with the looser copy ``2x + 2y <= 3``:
+    only the copy is redundant.
+
+    >>> from reluscope.geometry import normalize_rows, redundant_rows
+    >>> A = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0], [2.0, 2.0]])
+    >>> c = np.array([0.0, 0.0, 1.0, 3.0])
+    >>> redundant, n_lp = redundant_rows(*normalize_rows(A, c)[:2])
+    >>> redundant
+    array([False, False, False,  True])
+    """
     from scipy.optimize import linprog
 
     m = An.shape[0]
@@ -70,7 +132,37 @@ def redundant_rows(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def coordinate_extent(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
-    """Min and max of each coordinate over ``An x <= cn``: 2 d LPs, +-inf when unbounded."""
+    """Min and max of each coordinate over ``An x <= cn``: 2 d LPs, +-inf when unbounded.
+
+    Parameters
+    ----------
+    An : ndarray of shape (m, d)
+        Rows of unit norm (or zero).
+    cn : ndarray of shape (m,)
+        Right-hand sides.
+
+    Returns
+    -------
+    extent : ndarray of shape (d, 2)
+        ``extent[j] = (min x_j, max x_j)`` over the polyhedron (``-inf`` / ``inf`` when unbounded).
+    n_lp : int
+        How many linear programmes were solved (``2 d``).
+
+    Examples
+    --------
+    The bounding box of the triangle ``x >= 0, y >= 0, x + y <= 1`` is the unit square;
+    dropping ``x + y <= 1`` leaves the maxima unbounded.
+
+    >>> from reluscope.geometry import coordinate_extent, normalize_rows
+    >>> A = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])
+    >>> c = np.array([0.0, 0.0, 1.0])
+    >>> extent, n_lp = coordinate_extent(*normalize_rows(A, c)[:2])
+    >>> extent
+    array([[0., 1.],
+           [0., 1.]])
+    >>> coordinate_extent(A[:2], c[:2])[0][:, 1]
+    array([inf, inf])
+    """
     from scipy.optimize import linprog
 
     d = An.shape[1]
@@ -88,7 +180,37 @@ def coordinate_extent(An: np.ndarray, cn: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def chebyshev_center(An: np.ndarray, cn: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, float]:
-    """Centre and radius of the largest ball in ``{An x <= cn} & box`` (rows of unit norm): one LP."""
+    """Centre and radius of the largest ball in ``{An x <= cn} & box`` (rows of unit norm): one LP.
+
+    Parameters
+    ----------
+    An : ndarray of shape (m, d)
+        Rows of unit norm (or zero).
+    cn : ndarray of shape (m,)
+        Right-hand sides.
+    box : ndarray of shape (d, 2)
+        Lower and upper bound of each coordinate; keeps the LP bounded.
+
+    Returns
+    -------
+    center : ndarray of shape (d,)
+        The centre of the largest inscribed ball (NaN when the LP fails, e.g. an empty set).
+    radius : float
+        Its radius (0 for an empty or flat set).
+
+    Examples
+    --------
+    The incircle of the triangle ``x >= 0, y >= 0, x + y <= 1`` has radius
+    ``1 / (2 + sqrt(2))`` and its centre on the diagonal at that same distance from both axes.
+
+    >>> from reluscope.geometry import chebyshev_center, normalize_rows
+    >>> A = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])
+    >>> c = np.array([0.0, 0.0, 1.0])
+    >>> box = np.array([[-5.0, 5.0], [-5.0, 5.0]])
+    >>> center, radius = chebyshev_center(*normalize_rows(A, c)[:2], box)
+    >>> bool(np.isclose(radius, 1 / (2 + np.sqrt(2)))), np.allclose(center, radius)
+    (True, True)
+    """
     from scipy.optimize import linprog
 
     d = An.shape[1]
@@ -105,7 +227,37 @@ def chebyshev_center(An: np.ndarray, cn: np.ndarray, box: np.ndarray) -> tuple[n
 
 
 def polygon_vertices(A: np.ndarray, c: np.ndarray, box: np.ndarray, interior: np.ndarray) -> np.ndarray:
-    """Counter-clockwise vertices of ``{A x <= c} & box`` in 2-D (scipy ``HalfspaceIntersection``)."""
+    """Counter-clockwise vertices of ``{A x <= c} & box`` in 2-D (scipy ``HalfspaceIntersection``).
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, 2)
+        Left-hand sides.
+    c : ndarray of shape (m,)
+        Right-hand sides.
+    box : ndarray of shape (2, 2)
+        Bounds on both coordinates, intersected with the polygon.
+    interior : ndarray of shape (2,)
+        A point strictly inside (e.g. from :func:`chebyshev_center`).
+
+    Returns
+    -------
+    ndarray of shape (k, 2)
+        The vertices, counter-clockwise around ``interior``.
+
+    Examples
+    --------
+    The triangle ``x >= 0, y >= 0, x + y <= 1`` inside a large box:
+
+    >>> from reluscope.geometry import polygon_vertices
+    >>> A = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])
+    >>> c = np.array([0.0, 0.0, 1.0])
+    >>> box = np.array([[-5.0, 5.0], [-5.0, 5.0]])
+    >>> polygon_vertices(A, c, box, interior=np.array([0.2, 0.2])).round(6) + 0.0
+    array([[0., 0.],
+           [1., 0.],
+           [0., 1.]])
+    """
     from scipy.spatial import HalfspaceIntersection
 
     eye = np.eye(2)
@@ -122,7 +274,34 @@ def polygon_vertices(A: np.ndarray, c: np.ndarray, box: np.ndarray, interior: np
 
 # ------------------------------------------------------------------ additions (geometry issue)
 def is_feasible(A: np.ndarray, c: np.ndarray, box: np.ndarray | None = None) -> bool:
-    """Whether ``{A x <= c}`` (cut by ``box`` when given) has an interior point: its Chebyshev radius is positive."""
+    """Whether ``{A x <= c}`` (cut by ``box`` when given) has an interior point: its Chebyshev radius is positive.
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, d)
+        Left-hand sides.
+    c : ndarray of shape (m,)
+        Right-hand sides.
+    box : ndarray of shape (d, 2), optional
+        Bounds on the coordinates; default ``+-1e12``.
+
+    Returns
+    -------
+    bool
+        True when the Chebyshev radius exceeds :data:`LP_TOL`.
+
+    Examples
+    --------
+    ``0 <= x <= 1`` has interior points; ``x <= 0`` together with ``x >= 1`` is empty,
+    and so is the flat ``x <= 0, x >= 0``.
+
+    >>> from reluscope.geometry import is_feasible
+    >>> A = np.array([[1.0], [-1.0]])
+    >>> is_feasible(A, np.array([1.0, 0.0])), is_feasible(A, np.array([0.0, -1.0]))
+    (True, False)
+    >>> is_feasible(A, np.array([0.0, 0.0]))
+    False
+    """
     An, cn, _ = normalize_rows(A, c)
     d = An.shape[1]
     if box is None:
@@ -136,6 +315,34 @@ def polytope_vertices(A: np.ndarray, c: np.ndarray, interior: np.ndarray) -> np.
 
     d = 1 is the interval's two ends; d >= 2 uses qhull's
     :class:`scipy.spatial.HalfspaceIntersection` (in 2-D in counter-clockwise order).
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, d)
+        Left-hand sides.
+    c : ndarray of shape (m,)
+        Right-hand sides.
+    interior : array-like of shape (d,)
+        A point strictly inside (ignored for ``d = 1``).
+
+    Returns
+    -------
+    ndarray of shape (k, d)
+        The vertices (for ``d = 1`` the two ends ``[[lo], [hi]]``).
+
+    Examples
+    --------
+    The unit cube in 3-D has its 8 corners as vertices; in 1-D, ``-1 <= 2 x <= 3`` is ``[-0.5, 1.5]``.
+
+    >>> from reluscope.geometry import polytope_vertices
+    >>> A = np.vstack([np.eye(3), -np.eye(3)])
+    >>> c = np.concatenate([np.ones(3), np.zeros(3)])
+    >>> V = polytope_vertices(A, c, interior=np.full(3, 0.5))
+    >>> V.shape, bool(np.isin(V.round(6), [0.0, 1.0]).all())  # 8 distinct corners in {0, 1}^3
+    ((8, 3), True)
+    >>> polytope_vertices(np.array([[2.0], [-2.0]]), np.array([3.0, 1.0]), interior=[0.0])
+    array([[-0.5],
+           [ 1.5]])
     """
     from scipy.spatial import HalfspaceIntersection
 
@@ -159,7 +366,35 @@ def polytope_vertices(A: np.ndarray, c: np.ndarray, interior: np.ndarray) -> np.
 
 
 def polytope_volume(A: np.ndarray, c: np.ndarray, interior: np.ndarray) -> float:
-    """Volume (length, area) of the bounded polytope ``{A x <= c}``: qhull's ``ConvexHull`` of its vertices."""
+    """Volume (length, area) of the bounded polytope ``{A x <= c}``: qhull's ``ConvexHull`` of its vertices.
+
+    Parameters
+    ----------
+    A : ndarray of shape (m, d)
+        Left-hand sides; the polytope must be bounded.
+    c : ndarray of shape (m,)
+        Right-hand sides.
+    interior : array-like of shape (d,)
+        A point strictly inside.
+
+    Returns
+    -------
+    float
+        The ``d``-dimensional volume (0 when the polytope is flat).
+
+    Examples
+    --------
+    The triangle ``x >= 0, y >= 0, x + y <= 1`` has area 1/2; the box
+    ``[0, 1] x [0, 2] x [0, 3]`` has volume 6.
+
+    >>> from reluscope.geometry import polytope_volume
+    >>> A = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])
+    >>> polytope_volume(A, np.array([0.0, 0.0, 1.0]), interior=[0.2, 0.2])
+    0.5
+    >>> A3 = np.vstack([np.eye(3), -np.eye(3)])
+    >>> polytope_volume(A3, np.array([1.0, 2.0, 3.0, 0.0, 0.0, 0.0]), interior=[0.5, 1.0, 1.5])
+    6.0
+    """
     from scipy.spatial import ConvexHull
 
     V = polytope_vertices(A, c, interior)

@@ -36,6 +36,17 @@ class RaySpace:
         Linear pieces of ``G*_(k)`` (regions of the bias-free truncation).
     maps : list of (R_k, n_k, n_0) arrays
         ``M_r`` of every piece.
+
+    Examples
+    --------
+    See :func:`ray_space`.
+
+    >>> import reluscope
+    >>> from reluscope.geometry import ray_space
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> rs = ray_space(net)  # |x| = relu(x) + relu(-x): two rays, unbounded
+    >>> rs.bounded, rs.uch_dimension, rs.n_cones, rs.maps[0].shape
+    (array([False]), array([2]), array([2]), (2, 2, 1))
     """
 
     bounded: np.ndarray
@@ -45,7 +56,30 @@ class RaySpace:
 
 
 def bias_free_truncation(network: ReLUNetwork, k: int) -> ReLUNetwork:
-    """``G*_(k)``: the first ``k`` hidden layers without biases, read out by the identity."""
+    """``G*_(k)``: the first ``k`` hidden layers without biases, read out by the identity.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    k : int
+        Number of hidden layers kept (1..L).
+
+    Returns
+    -------
+    ReLUNetwork
+        ``n_0 -> n_k`` network with ``k`` hidden layers and zero biases; its output is layer ``k``'s activation.
+
+    Examples
+    --------
+    >>> import reluscope
+    >>> from reluscope.geometry import bias_free_truncation
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.array([[-1.0, -1.0]]), np.ones((1, 1))],
+    ...                             [np.ones(2), np.array([5.0]), np.zeros(1)])
+    >>> g1 = bias_free_truncation(net, 1)
+    >>> g1.hidden_sizes, g1.forward(np.array([[-2.0], [3.0]]))  # (relu(x), relu(-x))
+    ((2,), array([[0., 2.],
+           [3., 0.]]))
+    """
     W = list(network.weights[:k])
     n_k = W[-1].shape[0]
     return ReLUNetwork([*W, np.eye(n_k)], [np.zeros(w.shape[0]) for w in W] + [np.zeros(n_k)], slopes=network.slopes[:k])
@@ -72,6 +106,33 @@ def ray_space(network: ReLUNetwork, layers=None) -> RaySpace:
 
     Enumerates the bias-free truncations exactly (:func:`slice_2d` for two
     inputs, :func:`enumerate_regions` above; keep ``n_0`` small).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    layers : sequence of int, optional
+        Hidden layer numbers ``k`` in ``1..L``; default all.
+
+    Returns
+    -------
+    RaySpace
+
+    Examples
+    --------
+    ``h1 = (relu(x + 1), relu(1 - x))`` grows without bound along the two rays of
+    ``(relu(x), relu(-x))``: ``Ray_(1)`` spans 2 dimensions.  The second layer
+    ``relu(5 - h1_1 - h1_2)`` is 0 once ``|x| >= 2.5`` and at most 3: its image is
+    bounded, ``Ray_(2) = {0}`` (Lemma 4.3.5).
+
+    >>> import reluscope
+    >>> from reluscope.geometry import ray_space
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.array([[-1.0, -1.0]]), np.ones((1, 1))],
+    ...                             [np.ones(2), np.array([5.0]), np.zeros(1)])
+    >>> rs = ray_space(net)
+    >>> rs.bounded, rs.uch_dimension
+    (array([False,  True]), array([2, 0]))
+    >>> net.forward(np.array([[-100.0], [0.0], [100.0]]))  # bounded indeed
+    array([0., 3., 0.])
     """
     L = network.n_hidden_layers
     ks = list(range(1, L + 1)) if layers is None else [int(k) for k in layers]

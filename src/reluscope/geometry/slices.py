@@ -60,6 +60,25 @@ class Slice2D:
     coef_slice, intercept_slice : (R, k, 2), (R, k)
         The same map in slice coordinates: ``eta = coef_slice @ (s, t) + intercept_slice``.
     hidden_sizes : tuple of int
+
+    Examples
+    --------
+    ``relu(x) + relu(y)`` on the plane of its two inputs: the four quadrants of the
+    default box ``[-1, 1]^2``, each a unit square.
+
+    >>> import reluscope
+    >>> from reluscope.geometry import slice_2d
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> sl = slice_2d(net, origin=np.zeros(2), u=[1.0, 0.0], v=[0.0, 1.0])
+    >>> sl.n_regions, sl.area, sl.pattern_strings()
+    (4, array([1., 1., 1., 1.]), ['1,1', '0,1', '1,0', '0,0'])
+    >>> sl.centroids()[0], sl.coef[0]  # the quadrant x, y > 0, where the net is x + y
+    (array([0.5, 0.5]), array([[1., 1.]]))
+    >>> sl.polygons[0]
+    array([[1., 0.],
+           [1., 1.],
+           [0., 1.],
+           [0., 0.]])
     """
 
     origin: np.ndarray
@@ -79,6 +98,7 @@ class Slice2D:
 
     @property
     def n_regions(self) -> int:
+        """Number of regions (polygons) on the slice."""
         return int(self.patterns.shape[0])
 
     @property
@@ -87,11 +107,22 @@ class Slice2D:
         return [self.vertices[r, : self.n_vertices[r]] for r in range(self.n_regions)]
 
     def to_input(self, st: np.ndarray) -> np.ndarray:
-        """Slice coordinates (..., 2) to input points (..., d)."""
+        """Slice coordinates (..., 2) to input points (..., d).
+
+        Examples
+        --------
+        >>> import reluscope
+        >>> from reluscope.geometry import slice_2d
+        >>> net = reluscope.from_arrays([np.ones((2, 3)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+        >>> sl = slice_2d(net, origin=[0.0, 0.0, 1.0], u=[1.0, 0.0, 0.0], v=[0.0, 1.0, 0.0])
+        >>> sl.to_input([0.5, -0.5])
+        array([ 0.5, -0.5,  1. ])
+        """
         st = np.asarray(st, dtype=np.float64)
         return self.origin + st[..., :1] * self.u + st[..., 1:2] * self.v
 
     def pattern_strings(self) -> list[str]:
+        """Each region's pattern in the paper's notation: units by ``,``, layers by ``;``."""
         return pattern_strings(self.patterns, self.hidden_sizes)
 
     def centroids(self) -> np.ndarray:
@@ -230,8 +261,27 @@ def slice_2d(network: ReLUNetwork, origin, u, v, bounds=((-1.0, 1.0), (-1.0, 1.0
     -----
     Successive splitting of polygons layer by layer (thesis ``000`` ch. 2,
     bent hyperplanes; the construction of Figure 2 of ``001``); exact up to
-    :data:`SLICE_RTOL`.  For a two-feature network, ``origin = 0``,
+    ``SLICE_RTOL = 1e-10`` (module ``reluscope.geometry.slices``).  For a two-feature network, ``origin = 0``,
     ``u = e1``, ``v = e2`` gives the regions of the input box itself.
+
+    Examples
+    --------
+    The regions of a random 2-4-4-1 net on ``[-2, 2]^2``: the polygon splitting finds the same
+    regions, with the same areas, as the LP-based :func:`enumerate_regions`, and the areas
+    fill the box (16).
+
+    >>> import reluscope
+    >>> from reluscope.geometry import enumerate_regions, slice_2d
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays(
+    ...     [rng.normal(size=(4, 2)), rng.normal(size=(4, 4)), rng.normal(size=(1, 4))],
+    ...     [rng.normal(size=4), rng.normal(size=4), np.zeros(1)])
+    >>> sl = slice_2d(net, np.zeros(2), [1.0, 0.0], [0.0, 1.0], bounds=[(-2, 2), (-2, 2)])
+    >>> en = enumerate_regions(net, np.array([[-2.0, 2.0], [-2.0, 2.0]]), progress=False)
+    >>> sl.n_regions, en.n_regions, float(sl.area.sum())
+    (18, 18, 16.0)
+    >>> np.allclose(np.sort(sl.area), np.sort(en.volumes))
+    True
     """
     if not isinstance(network, ReLUNetwork):
         raise InvalidInputError(f"slice_2d needs a ReLUNetwork, got {type(network).__name__}.")
@@ -272,6 +322,38 @@ def slice_through_points(network: ReLUNetwork, x0, x1, x2, *, padding: float = 0
     ``u = (x1 - x0) / |x1 - x0|`` and ``v`` is ``x2 - x0`` made orthogonal to
     ``u`` and of unit length, so areas are input-space areas; the bounds are
     the three points' box widened by ``padding`` times its largest side.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    x0, x1, x2 : array (d,)
+        Three points that span a plane; ``x0`` is the slice's origin.
+    padding : float, default 0.25
+    progress : bool or None
+
+    Returns
+    -------
+    Slice2D
+
+    Examples
+    --------
+    The plane through three inputs of a random 3-8-1 net: the axes are orthonormal
+    (``area_scale`` 1), ``(0, 0)`` is ``x0``, and each polygon's local linear model
+    reproduces the network at its centroid.
+
+    >>> import reluscope
+    >>> from reluscope.geometry import slice_through_points
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays([rng.normal(size=(8, 3)), rng.normal(size=(1, 8))],
+    ...                             [rng.normal(size=8), np.zeros(1)])
+    >>> X = rng.normal(size=(3, 3))
+    >>> sl = slice_through_points(net, X[0], X[1], X[2])
+    >>> sl.area_scale, np.allclose(sl.to_input([0.0, 0.0]), X[0])
+    (1.0, True)
+    >>> x = sl.to_input(sl.centroids())
+    >>> eta = np.einsum("rkd,rd->rk", sl.coef, x) + sl.intercept
+    >>> np.allclose(eta[:, 0], net.forward(x))
+    True
     """
     pts = [np.asarray(p, dtype=np.float64).ravel() for p in (x0, x1, x2)]
     d = network.n_features
@@ -309,6 +391,22 @@ class SegmentRegions:
     slope, offset : (R, k)
         The network along the segment, ``eta(x(t)) = offset + slope * t`` on each piece.
     hidden_sizes : tuple of int
+
+    Examples
+    --------
+    ``|x| = relu(x) + relu(-x)`` from ``a = -1`` to ``b = 3``: the kink at ``x = 0`` is at
+    ``t = 1/4``; along the segment the net is ``1 - 4 t`` and then ``4 t - 1``.
+
+    >>> import reluscope
+    >>> from reluscope.geometry import regions_on_segment
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> seg = regions_on_segment(net, [-1.0], [3.0])
+    >>> seg.n_regions, seg.breakpoints
+    (2, array([0.25]))
+    >>> seg.slope[:, 0], seg.offset[:, 0]
+    (array([-4.,  4.]), array([ 1., -1.]))
+    >>> seg.points([0.0, 0.25, 1.0])[:, 0]
+    array([-1.,  0.,  3.])
     """
 
     a: np.ndarray
@@ -324,9 +422,11 @@ class SegmentRegions:
 
     @property
     def n_regions(self) -> int:
+        """Number of pieces along the segment."""
         return int(self.patterns.shape[0])
 
     def points(self, t) -> np.ndarray:
+        """Input points ``a + t (b - a)`` for the segment parameters ``t`` (any shape; a trailing axis of d is added)."""
         return self.a + np.asarray(t, dtype=np.float64)[..., None] * (self.b - self.a)
 
 
@@ -335,6 +435,36 @@ def regions_on_segment(network: ReLUNetwork, a, b, *, progress: bool | None = No
 
     Every interval of ``t`` is split at the zero of each unit's pre-activation,
     which is affine in ``t`` on the interval; layer by layer as :func:`slice_2d`.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    a, b : array (d,)
+        The end points (distinct, finite).
+    progress : bool or None
+        tqdm bar over layers.
+
+    Returns
+    -------
+    SegmentRegions
+
+    Examples
+    --------
+    Along a segment the pieces of a random 2-8-8-1 net give the network exactly:
+    ``offset + slope * t`` matches ``forward`` at points drawn inside each piece.
+
+    >>> import reluscope
+    >>> from reluscope.geometry import regions_on_segment
+    >>> rng = np.random.default_rng(1)
+    >>> net = reluscope.from_arrays(
+    ...     [rng.normal(size=(8, 2)), rng.normal(size=(8, 8)), rng.normal(size=(1, 8))],
+    ...     [rng.normal(size=8), rng.normal(size=8), np.zeros(1)])
+    >>> seg = regions_on_segment(net, [-3.0, -1.0], [3.0, 2.0])
+    >>> t = rng.uniform(seg.pieces[:, 0], seg.pieces[:, 1])
+    >>> np.allclose(seg.offset[:, 0] + seg.slope[:, 0] * t, net.forward(seg.points(t)))
+    True
+    >>> bool(np.all(np.diff(seg.breakpoints) > 0)), seg.pieces[0, 0].item(), seg.pieces[-1, 1].item()
+    (True, 0.0, 1.0)
     """
     if not isinstance(network, ReLUNetwork):
         raise InvalidInputError(f"regions_on_segment needs a ReLUNetwork, got {type(network).__name__}.")

@@ -47,6 +47,20 @@ class OutputDistribution:
         Which output (column of ``eta``).
     complete : bool
         True when every region was enumerated (else the CDF misses the mass of the patterns not given).
+
+    Examples
+    --------
+    ``relu(x)`` under ``N(0, 1)`` is 0 whenever the unit is off: an atom of mass 1/2 at 0,
+    so the CDF jumps from 0 to 1/2 there, then follows ``Phi(t)``.
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, output_cdf
+    >>> net = reluscope.from_arrays([np.array([[1.0]]), np.ones((1, 1))], [np.zeros(1), np.zeros(1)])
+    >>> dist = output_cdf(net, GaussianMixture.normal([0.0]), [-1.0, 0.0, 1.0])
+    >>> dist.cdf
+    array([0.    , 0.5   , 0.8413])
+    >>> dist.atoms.to_numpy()  # (value, probability)
+    array([[0. , 0.5]])
     """
 
     points: np.ndarray
@@ -120,6 +134,20 @@ def output_cdf(
     Returns
     -------
     OutputDistribution
+
+    Examples
+    --------
+    ``|x| = relu(x) + relu(-x)`` under ``N(0, 1)`` is half-normal: CDF ``2 Phi(t) - 1`` and
+    density ``2 phi(t)``; at ``t = 1`` these are 0.682689 and 0.483941.
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, output_cdf
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> dist = output_cdf(net, GaussianMixture.normal([0.0]), [0.5, 1.0, 2.0], pdf=True)
+    >>> dist.cdf, dist.pdf
+    (array([0.382925, 0.682689, 0.9545]), array([0.704131, 0.483941, 0.107982]))
+    >>> dist.atoms.empty, dist.complete
+    (True, True)
     """
     check_inputs(network, distribution)
     output = _check_output(network, output)
@@ -158,6 +186,34 @@ def output_probability(
     """``P(lower < eta_output <= upper)`` and its error, summed over regions; e.g. ``lower=0``: the positive rate.
 
     Computed directly (never as ``1 - CDF``), so small tail probabilities keep their relative accuracy.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    distribution : GaussianMixture
+    lower, upper : float or None
+        The interval's ends; None leaves that side open.
+    output : int, default 0
+    patterns : array (P, H), optional
+        Restrict to these patterns' regions (default: every region, enumerated).
+    rtol : float
+        Target relative standard error where QMC is needed.
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    probability, error : float
+
+    Examples
+    --------
+    ``P(|x| > 3) = 2 (1 - Phi(3)) = 0.0026998`` for ``x ~ N(0, 1)``, with a round-off-size error:
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, output_probability
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> p, err = output_probability(net, GaussianMixture.normal([0.0]), lower=3.0)
+    >>> p, bool(err < 1e-12)
+    (0.0026998, True)
     """
     check_inputs(network, distribution)
     output = _check_output(network, output)
@@ -203,6 +259,24 @@ def classification_rates(
         One row per (true class, predicted class): ``probability``, ``std_error``,
         ``method``.  For a binary classifier the row (0, 1) is the false-positive rate
         and (1, 0) the false-negative rate.
+
+    Examples
+    --------
+    A binary classifier with logit ``relu(x) - relu(-x) = x`` on classes ``N(-1, 1)`` (label 0)
+    and ``N(1, 1)`` (label 1): its false-positive and false-negative rates are both
+    ``1 - Phi(1) = 0.158655``.
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, classification_rates
+    >>> net = reluscope.from_arrays([np.array([[1.0], [-1.0]]), np.array([[1.0, -1.0]])],
+    ...                             [np.zeros(2), np.zeros(1)], output="sigmoid")
+    >>> rates = classification_rates(net, {0: GaussianMixture.normal([-1.0]), 1: GaussianMixture.normal([1.0])})
+    >>> rates[["true_class", "predicted_class", "probability"]]
+       true_class  predicted_class  probability
+    0           0                0     0.841345
+    1           0                1     0.158655
+    2           1                0     0.158655
+    3           1                1     0.841345
     """
     if not isinstance(class_distributions, dict) or not class_distributions:
         raise InvalidInputError("class_distributions must be a non-empty dict {class label: GaussianMixture}.")

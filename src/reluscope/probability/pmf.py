@@ -3,7 +3,7 @@
 ``P(zeta = zeta') = int_K(zeta') p(x) dx`` (eq. 8): the mass of the pattern's
 region ``K(zeta') = {x : A x <= c}`` (Lemma 1; ``network.region_inequalities``)
 under the Gaussian mixture input, computed by
-:func:`~reluscope.probability.polytope_probability.polytope_probability`.
+:func:`~reluscope.probability.polytope_probability`.
 Equivalent to the orthant form of eq. 11, but in input space, where the
 rank-deficient case (more hidden units than inputs) needs no special care.
 """
@@ -58,6 +58,18 @@ def pattern_probability(
     Returns
     -------
     PolytopeProbability
+
+    Examples
+    --------
+    The unit ``relu(x - 1)`` is on when ``x > 1``: under ``x ~ N(0, 1)`` that has probability
+    ``1 - Phi(1) = 0.158655``, computed exactly.
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, pattern_probability
+    >>> net = reluscope.from_arrays([np.array([[1.0]]), np.ones((1, 1))], [np.array([-1.0]), np.zeros(1)])
+    >>> res = pattern_probability(net, GaussianMixture.normal([0.0]), [1])
+    >>> res.probability, res.method
+    (0.158655, 'exact-1d')
     """
     check_inputs(network, distribution)
     p = network.check_pattern(pattern)
@@ -112,7 +124,7 @@ def pattern_pmf(
         With ``patterns=None``: 'enumerate' finds every pattern whose region
         has an interior near the input (layer-by-layer splitting, pruned by LP;
         by polygon clipping when ``d = 2``), 'support' uses
-        :func:`~reluscope.probability.support.estimate_support` (Algorithms 1-3)
+        :func:`~reluscope.probability.estimate_support` (Algorithms 1-3)
         with ``threshold``; 'auto' enumerates up to 40 hidden units.
     threshold : float
         Support threshold on ``|p - 0.5|`` (``method='support'``).
@@ -130,6 +142,31 @@ def pattern_pmf(
         ``n_constraints``; most probable first (:func:`frame_patterns` reads the
         bool patterns back).  ``attrs``: ``mass`` (sum of probabilities) and
         ``mass_std_error``, ``complete`` (every pattern enumerated).
+
+    Examples
+    --------
+    The PMF of a random 2-4-4-1 net under ``N((0.5, -0.5), I)``: every pattern is enumerated,
+    the probabilities (exact in 2-D) add up to 1, and they agree with the pattern
+    frequencies of 20 000 draws to within 4 standard errors (at most
+    ``4 * sqrt(0.25 / 20000) = 0.014``).
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, frame_patterns, pattern_pmf
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays(
+    ...     [rng.normal(size=(4, 2)), rng.normal(size=(4, 4)), rng.normal(size=(1, 4))],
+    ...     [rng.normal(size=4), rng.normal(size=4), np.zeros(1)])
+    >>> g = GaussianMixture.normal([0.5, -0.5], 1.0)
+    >>> pmf = pattern_pmf(net, g, random_state=0)
+    >>> len(pmf), pmf.attrs["mass"], pmf.attrs["complete"]
+    (34, 1.0, True)
+    >>> top = pmf.iloc[0]
+    >>> top["pattern"], float(top["probability"]), top["method"]
+    ('0,1,0,1;0,0,1,1', 0.344171, 'exact-2d')
+    >>> X = g.sample(20000, random_state=1)
+    >>> freq = (net.patterns(X)[:, None, :] == frame_patterns(pmf)[None]).all(axis=2).mean(axis=0)
+    >>> bool(np.abs(freq - pmf["probability"]).max() < 0.014)
+    True
     """
     check_inputs(network, distribution)
     if method not in ("auto", "enumerate", "support"):
@@ -145,6 +182,15 @@ def pattern_pmf(
 
 
 def frame_patterns(table: pd.DataFrame) -> np.ndarray:
-    """The bool patterns (P, H) of a PMF table's ``pattern`` column ('1,0;0,1' strings)."""
+    """The bool patterns (P, H) of a PMF table's ``pattern`` column ('1,0;0,1' strings).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from reluscope.probability import frame_patterns
+    >>> frame_patterns(pd.DataFrame({"pattern": ["1,0;0", "0,1;1"]}))
+    array([[ True, False, False],
+           [False,  True,  True]])
+    """
     rows = [s.replace(";", ",").split(",") if s else [] for s in table["pattern"]]
     return np.array(rows, dtype=np.int8).astype(bool).reshape(len(rows), -1)

@@ -47,6 +47,17 @@ class SupportEstimate:
         The largest number of branching neurons met in each layer.
     capped : bool
         Whether the cap on branching neurons was hit (the set is then smaller than Algorithm 3's).
+
+    Examples
+    --------
+    See :func:`estimate_support`.
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, estimate_support
+    >>> net = reluscope.from_arrays([np.array([[1.0], [1.0]]), np.ones((1, 2))], [np.array([-3.0, 3.0]), np.zeros(1)])
+    >>> s = estimate_support(net, GaussianMixture.normal([0.0]), threshold=0.5)  # every neuron branches
+    >>> len(s), s.branching, s.capped
+    (4, array([2]), False)
     """
 
     patterns: np.ndarray
@@ -56,6 +67,7 @@ class SupportEstimate:
     capped: bool
 
     def __len__(self) -> int:
+        """Number of patterns found."""
         return self.patterns.shape[0]
 
 
@@ -113,6 +125,19 @@ def estimate_support(
     Returns
     -------
     SupportEstimate
+
+    Examples
+    --------
+    The units ``relu(x - 3)`` and ``relu(x + 3)`` under ``x ~ N(0, 1)`` are on with
+    probabilities ``Phi(-3) = 0.0013`` and ``Phi(3) = 0.9987``: both are far from 1/2, so
+    Algorithm 3 fixes them (first off, second on) and the support is one pattern.
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, estimate_support
+    >>> net = reluscope.from_arrays([np.array([[1.0], [1.0]]), np.ones((1, 2))], [np.array([-3.0, 3.0]), np.zeros(1)])
+    >>> s = estimate_support(net, GaussianMixture.normal([0.0]), threshold=0.25)
+    >>> s.patterns, s.branching
+    (array([[False,  True]]), array([0]))
     """
     check_inputs(network, distribution)
     if not 0.0 <= threshold <= 0.5:
@@ -147,7 +172,32 @@ def estimate_support(
 
 
 def support_coverage(network, support: SupportEstimate, X) -> float:
-    """Share of the rows of ``X`` whose activation pattern is in the estimated set (Table 1 of ``002``)."""
+    """Share of the rows of ``X`` whose activation pattern is in the estimated set (Table 1 of ``002``).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    support : SupportEstimate
+    X : array (n, d)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    For the net of :func:`estimate_support`, the one pattern found covers the inputs with
+    ``|x| < 3``, ``1 - 2 Phi(-3) = 0.9973`` of ``N(0, 1)``; the share of 20 000 draws is within
+    3 standard errors (``3 * sqrt(0.0027 / 20000) = 0.0011``).
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, estimate_support, support_coverage
+    >>> net = reluscope.from_arrays([np.array([[1.0], [1.0]]), np.ones((1, 2))], [np.array([-3.0, 3.0]), np.zeros(1)])
+    >>> g = GaussianMixture.normal([0.0])
+    >>> cov = support_coverage(net, estimate_support(net, g), g.sample(20000, random_state=0))
+    >>> bool(abs(cov - 0.9973) < 0.0011)
+    True
+    """
     X = network.check_X(X)
     index = PatternIndex(pack_patterns(support.patterns))
     return float((index.lookup(pack_patterns(network.patterns(X))) >= 0).mean())
@@ -170,6 +220,46 @@ def coverage_curve(
     ``X``'s rows whose pattern is in the set) when ``X`` is given; ``mass`` and
     ``mass_std_error`` (the set's probability under ``distribution``, Proposition 1)
     when ``probability=True``.
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    distribution : GaussianMixture
+    thresholds : sequence of float
+    X : array (n, d), optional
+        Samples for the empirical coverage.
+    max_branching : int, default 10
+    probability : bool, default False
+        Also compute the set's probability (one polytope probability per pattern).
+    rtol : float
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    A random 2-4-4-1 net under ``N((0.5, -0.5), I)``: a larger threshold branches more neurons,
+    finds more patterns and covers more; the empirical coverage of 5000 draws agrees with
+    the exact mass of the set to within 4 standard errors (``4 * sqrt(0.25 / 5000) = 0.028``).
+
+    >>> import reluscope
+    >>> from reluscope.probability import GaussianMixture, coverage_curve
+    >>> rng = np.random.default_rng(0)
+    >>> net = reluscope.from_arrays(
+    ...     [rng.normal(size=(4, 2)), rng.normal(size=(4, 4)), rng.normal(size=(1, 4))],
+    ...     [rng.normal(size=4), rng.normal(size=4), np.zeros(1)])
+    >>> g = GaussianMixture.normal([0.5, -0.5], 1.0)
+    >>> curve = coverage_curve(net, g, thresholds=(0.0, 0.2, 0.4), X=g.sample(5000, random_state=1),
+    ...                        probability=True, random_state=0)
+    >>> curve[["threshold", "n_patterns", "mass"]]
+       threshold  n_patterns      mass
+    0        0.0           1  0.249223
+    1        0.2           6  0.737907
+    2        0.4          33  0.952277
+    >>> bool((curve["coverage"] - curve["mass"]).abs().max() < 0.028)
+    True
     """
     from .pmf import pattern_pmf
 

@@ -31,20 +31,37 @@ def two_slope_network(
     negative_slopes: Sequence[float],
     **kwargs,
 ) -> ReLUNetwork:
-    """The :class:`ReLUNetwork` of a net whose hidden layer ``l`` applies ``a_l z`` for ``z > 0`` and ``b_l z`` otherwise.
+    """The equivalent network of a net whose hidden layer ``l`` applies ``a_l z`` for ``z > 0`` and ``b_l z`` otherwise.
+
+    The result is a :class:`~reluscope.ReLUNetwork` with LeakyReLU slopes (module docstring).
 
     Parameters
     ----------
-    weights, biases : as for :class:`ReLUNetwork`
+    weights, biases : as for :class:`~reluscope.ReLUNetwork`
     positive_slopes : one ``a_l > 0`` per hidden layer
     negative_slopes : one ``b_l`` per hidden layer
-    **kwargs : passed to :class:`ReLUNetwork` (output, feature_names, classes)
+    **kwargs : passed to :class:`~reluscope.ReLUNetwork` (output, feature_names, classes)
+
+    Returns
+    -------
+    ReLUNetwork
+        With negative-side slopes ``b_l / a_l`` and ``a_l`` folded into the next layer's weights.
 
     Raises
     ------
     UnsupportedActivationError
         A positive-side slope that is not positive (the sign pattern would no
         longer identify the region uniquely, Appendix A's condition).
+
+    Examples
+    --------
+    ``sigma(z) = 2 z`` for ``z > 0`` and ``0.5 z`` otherwise is ``2 leaky_0.25(z)``:
+
+    >>> from reluscope.probability import two_slope_network
+    >>> net = two_slope_network([np.array([[1.0]]), np.array([[1.0]])], [np.zeros(1), np.zeros(1)],
+    ...                         positive_slopes=[2.0], negative_slopes=[0.5])
+    >>> net.slopes, net.forward(np.array([[3.0], [-2.0]]))  # 2 * 3 and 0.5 * (-2)
+    ((0.25,), array([ 6., -1.]))
     """
     a = np.asarray(positive_slopes, dtype=np.float64)
     b = np.asarray(negative_slopes, dtype=np.float64)
