@@ -23,6 +23,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3 bundled in the wheel and copied into _static/mathjax: math renders with no CDN (offline).
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -37,7 +39,7 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # No intersphinx (offline build): names of other libraries stay plain text, not links.
-nitpick_ignore_regex = [("py:.*", r"(numpy|np|scipy|sklearn|pandas|pd|torch|matplotlib|dask|distributed|statsmodels|networkx|highspy|jinja2|tqdm|transformers|onnx)(\..*)?")]
+nitpick_ignore_regex = [("py:.*", r"(numpy|np|scipy|sklearn|pandas|pd|torch|matplotlib|dask|distributed|statsmodels|networkx|highspy|jinja2|markupsafe|tqdm|transformers|onnx)(\..*)?")]
 
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
@@ -57,6 +59,91 @@ if os.environ.get("RELUSCOPE_GALLERY_PATTERN"):
 if os.environ.get("RELUSCOPE_DOCS_SKIP_API"):
     exclude_patterns.append("api/*")
 
+
+
+# --- API reference plumbing -------------------------------------------------------------------------
+# 1. A class or function re-exported under a second public name (reluscope.ReLUNetClassifier is
+#    reluscope.estimators.ReLUNetClassifier) is documented once, under the first name in the order of
+#    ``reluscope.__all__`` then ``reluscope._SUBMODULES``; the other name gets a short page that links
+#    to it (templates ``autosummary/base.rst`` and ``class.rst`` read ``aliases``), so there is no
+#    "duplicate object description" and every name keeps its own entry in the autosummary lists.
+# 2. A constant (``DEFAULT_GRID``) shows its ``#:`` comment from the module that defines it, not the
+#    docstring of ``tuple`` / ``int`` / ``float``.
+# 3. Estimator pages show reluscope's own members: the scikit-learn plumbing (``get_params``,
+#    ``set_output``, metadata routing, ``score``) is left to scikit-learn's documentation, and private
+#    base classes are replaced by their public bases in "Bases:".
+
+
+def _public_names():
+    """(full name, object) of every public name, in API-reference order."""
+    import importlib
+
+    yield from ((f"reluscope.{n}", getattr(reluscope, n)) for n in reluscope.__all__)
+    for sub in reluscope._SUBMODULES:
+        mod = importlib.import_module(f"reluscope.{sub}")
+        yield from ((f"reluscope.{sub}.{n}", getattr(mod, n)) for n in mod.__all__)
+
+
+def api_aliases() -> dict:
+    """``{second public name: first public name}`` for classes and functions exported twice."""
+    first, aliases = {}, {}
+    for name, obj in _public_names():
+        if not (isinstance(obj, type) or callable(obj)):
+            continue  # constants: equal ints are not the same thing
+        if id(obj) in first:
+            aliases[name] = first[id(obj)]
+        else:
+            first[id(obj)] = name
+    return aliases
+
+
+autosummary_context = {"aliases": api_aliases()}
+
+
+def _constant_doc(app, what, name, obj, options, lines):
+    """A module constant keeps its ``#:`` comment even when documented from the package that re-exports it."""
+    if what != "data" or not name.startswith("reluscope."):
+        return
+    if lines and getattr(obj, "__doc__", None) != type(obj).__doc__:
+        return
+    from sphinx.pycode import ModuleAnalyzer
+
+    package, _, attr = name.rpartition(".")
+    for modname in sorted(m for m in sys.modules if m == package or m.startswith(package + ".")):
+        try:
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+        except Exception:  # compiled or source-less module
+            continue
+        if ("", attr) in docs:
+            lines[:] = list(docs[("", attr)])
+            return
+    lines[:] = []
+
+
+def _skip_sklearn_plumbing(app, what, name, obj, skip, options):
+    """Members defined by scikit-learn (get_params, score, set_*_request, ...) stay off our pages."""
+    module = getattr(obj, "__module__", None) or ""
+    if module.split(".")[0] == "sklearn" or (name.startswith("set_") and name.endswith("_request")):
+        return True
+    return None
+
+
+def _public_bases(app, name, obj, options, bases):
+    """Replace private reluscope base classes (``reluscope.estimators._base.BaseReLUNet``) by their bases."""
+
+    def private(cls):
+        parts = f"{cls.__module__}.{cls.__qualname__}".split(".")
+        return parts[0] == "reluscope" and any(p.startswith("_") for p in parts)
+
+    out, todo = [], list(bases)
+    while todo:
+        cls = todo.pop(0)
+        if private(cls):
+            todo[:0] = [b for b in cls.__bases__ if b is not object]
+        elif cls not in out:
+            out.append(cls)
+    bases[:] = out or [object]
+
 html_theme = "pydata_sphinx_theme"
 html_title = "reluscope"
 html_static_path = ["_static"]
@@ -64,3 +151,9 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
 }
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _constant_doc)
+    app.connect("autodoc-skip-member", _skip_sklearn_plumbing)
+    app.connect("autodoc-process-bases", _public_bases)
