@@ -147,6 +147,9 @@ def _public_bases(app, name, obj, options, bases):
 html_theme = "pydata_sphinx_theme"
 html_title = "reluscope"
 html_static_path = ["_static"]
+# An explicit default colour mode: without it the theme logs "Got invalid theme mode" (console.error)
+# on a first visit (empty localStorage), which the browser test counts as an error.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
