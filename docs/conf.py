@@ -156,7 +156,17 @@ html_theme_options = {
 }
 
 
+def _top_level_names(app, env, node, contnode):
+    """``ReLUNetwork`` or ``LocalLinearModels.region_of`` written without ``reluscope.``: resolve it there."""
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or target.split(".")[0] not in reluscope.__all__:
+        return None
+    py = env.get_domain("py")
+    return py.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], f"reluscope.{target}", node, contnode)
+
+
 def setup(app):
+    app.connect("missing-reference", _top_level_names)
     app.connect("autodoc-process-docstring", _constant_doc)
     app.connect("autodoc-skip-member", _skip_sklearn_plumbing)
     app.connect("autodoc-process-bases", _public_bases)
