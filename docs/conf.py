@@ -147,6 +147,9 @@ def _public_bases(app, name, obj, options, bases):
 html_theme = "pydata_sphinx_theme"
 html_title = "reluscope"
 html_static_path = ["_static"]
+html_css_files = ["reluscope.css"]
+# Pages without sub-pages get the whole width (no empty "Section Navigation" sidebar).
+html_sidebars = {"index": [], "getting_started": [], "coming_from_aletheia": []}
 # An explicit default colour mode: without it the theme logs "Got invalid theme mode" (console.error)
 # on a first visit (empty localStorage), which the browser test counts as an error.
 html_context = {"default_mode": "auto"}
