@@ -159,17 +159,50 @@ html_theme_options = {
 }
 
 
-def _top_level_names(app, env, node, contnode):
-    """``ReLUNetwork`` or ``LocalLinearModels.region_of`` written without ``reluscope.``: resolve it there."""
+def _public_name_of(path: str):
+    """The documented public name of the object a dotted ``reluscope...`` path names, or None."""
+    import importlib
+
+    parts = path.split(".")
+    obj = reluscope
+    try:
+        for i, attr in enumerate(parts[1:], start=2):
+            try:
+                obj = getattr(obj, attr)
+            except AttributeError:
+                obj = importlib.import_module(".".join(parts[:i]))
+    except (ImportError, AttributeError):
+        return None
+    if not (isinstance(obj, type) or callable(obj)):
+        return None
+    return next((name for name, public in _public_names() if public is obj), None)
+
+
+def _resolve_reluscope_names(app, env, node, contnode):
+    """Cross-references that name a documented object by another path resolve to its page.
+
+    ``ReLUNetwork`` or ``LocalLinearModels.region_of`` (written without ``reluscope.``) resolve to
+    ``reluscope.<name>``; ``reluscope.simplify.inference.wald_inference`` (the module that defines it)
+    resolves to ``reluscope.simplify.wald_inference`` (where it is documented). Anything else (a
+    private helper, a module without a page) stays a warning.
+    """
     target = node.get("reftarget", "")
-    if node.get("refdomain") != "py" or target.split(".")[0] not in reluscope.__all__:
+    if node.get("refdomain") != "py" or node.get("reftype") == "mod":
+        return None
+    if target.split(".")[0] in reluscope.__all__:
+        candidate = f"reluscope.{target}"
+    elif target.startswith("reluscope."):
+        candidate = _public_name_of(target)
+    else:
+        return None
+    if candidate is None or candidate == target:
         return None
     py = env.get_domain("py")
-    return py.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], f"reluscope.{target}", node, contnode)
+    return py.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], candidate, node, contnode)
 
 
 def setup(app):
-    app.connect("missing-reference", _top_level_names)
+    app.connect("missing-reference", _resolve_reluscope_names)
     app.connect("autodoc-process-docstring", _constant_doc)
     app.connect("autodoc-skip-member", _skip_sklearn_plumbing)
     app.connect("autodoc-process-bases", _public_bases)
