@@ -164,14 +164,15 @@ def _public_name_of(path: str):
     import importlib
 
     parts = path.split(".")
-    obj = reluscope
-    try:
-        for i, attr in enumerate(parts[1:], start=2):
-            try:
+    for cut in range(len(parts), 0, -1):  # the longest importable module, then attributes
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+            for attr in parts[cut:]:
                 obj = getattr(obj, attr)
-            except AttributeError:
-                obj = importlib.import_module(".".join(parts[:i]))
-    except (ImportError, AttributeError):
+            break
+        except (ImportError, AttributeError):
+            continue
+    else:
         return None
     if not (isinstance(obj, type) or callable(obj)):
         return None

@@ -135,3 +135,13 @@ def test_constants_show_their_comment_not_the_docstring_of_their_type():
     lines = [tuple.__doc__]
     conf._constant_doc(None, "data", "reluscope.simplify.DEFAULT_GRID", DEFAULT_GRID, {}, lines)
     assert "n_clusters='auto'" in " ".join(lines)
+
+
+def test_references_by_a_defining_module_path_find_the_documented_name():
+    conf = _conf()
+    assert conf._public_name_of("reluscope.simplify.inference.wald_inference") == "reluscope.simplify.wald_inference"
+    assert conf._public_name_of("reluscope.estimators.ReLUNetClassifier") == "reluscope.ReLUNetClassifier"
+    assert conf._public_name_of("reluscope.unwrap.LocalLinearModels") == "reluscope.LocalLinearModels"
+    # private helpers and paths that do not exist have no page: they stay warnings
+    assert conf._public_name_of("reluscope.simplify._cluster.absorb_small_clusters") is None
+    assert conf._public_name_of("reluscope.no_such_module.thing") is None
