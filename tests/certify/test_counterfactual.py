@@ -130,3 +130,25 @@ def test_search_limit_reports_lower_bound():
     assert res.lower_bound <= full.distance + 1e-9
     if not res.optimal:
         assert "limit" in res.message
+
+
+def test_geometry_first_then_counterfactual_in_a_fresh_process():
+    """HiGHS sizes its process-wide thread pool at the first solve; every reluscope model asks for one
+    thread, so a region enumeration first cannot make the counterfactual's programmes fail (they were
+    read as "infeasible" and a false "no counterfactual exists" certificate came back)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, reluscope\n"
+        "from reluscope.geometry import enumerate_regions\n"
+        "from reluscope.certify import counterfactual\n"
+        "rng = np.random.default_rng(0)\n"
+        "big = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))], [rng.normal(size=8), rng.normal(size=1)])\n"
+        "enumerate_regions(big, np.array([[-1.0, 1.0], [-1.0, 1.0]]), progress=False)\n"
+        "net = reluscope.from_arrays([np.eye(2), np.array([[1.0, 1.0]])], [np.zeros(2), np.array([-0.5])])\n"
+        "r = counterfactual(net, np.zeros(2), norm=1)\n"
+        "print(r.found, r.optimal, repr(r.distance))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out[:2] == ["True", "True"] and float(out[2]) == pytest.approx(0.5, abs=1e-5)

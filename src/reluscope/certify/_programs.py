@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotExactError
 
 __all__ = ["min_norm_point"]
 
@@ -24,14 +24,11 @@ _LOCAL = threading.local()
 
 def _highs():
     """One HiGHS instance per thread, single-threaded (its thread pool costs more than these small programmes)."""
-    import highspy
-
     h = getattr(_LOCAL, "highs", None)
     if h is None:
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        _LOCAL.highs = h
+        from ..geometry._lp import new_highs
+
+        h = _LOCAL.highs = new_highs()
     return h
 
 
@@ -61,9 +58,14 @@ def _run_highs(cost, M, r_lo, r_hi, c_lo, c_hi, hess_diag=None):
         model.lp_, model.hessian_ = lp, hess
         h.passModel(model)
     h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        return True, np.asarray(h.getSolution().col_value)
+    if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return False, None
-    return True, np.asarray(h.getSolution().col_value)
+    # anything else is a failed solve, not a proof that the set is empty: never report it as one
+    raise NotExactError(f"HiGHS could not solve a distance programme (status: {h.modelStatusToString(status)}); "
+                        "the result would not be a certificate. Rescale the features or report the network.")
 
 
 def _solve_l1(G, h, E, e, lb, ub, w):

@@ -18,7 +18,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["PolytopeLP"]
+__all__ = ["PolytopeLP", "new_highs"]
 
 
 @contextlib.contextmanager
@@ -41,18 +41,31 @@ def _quiet_stdout():
 _LOCAL = threading.local()
 
 
+def new_highs(presolve: bool = True):
+    """A silent, single-threaded ``highspy.Highs`` -- the one way reluscope makes a HiGHS model.
+
+    Every model asks for ``threads = 1``: HiGHS fixes the size of its process-wide thread
+    pool at the first solve, and a later model asking for another size fails every solve
+    ("the scheduler has already been initialized"), which a caller could read as
+    "infeasible".  One thread is also what these small programmes want.
+    """
+    import highspy
+
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
+    return h
+
+
 def _solver():
     """One HiGHS model per thread: a ``Highs`` object is not safe to share between threads
     (Dask's threaded scheduler runs sub-box enumerations concurrently)."""
     h = getattr(_LOCAL, "solver", None)
     if h is None:
-        import highspy
-
-        with _quiet_stdout():
-            h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "off")
-        _LOCAL.solver = h
+        h = _LOCAL.solver = new_highs(presolve=False)
     return h
 
 
