@@ -7,9 +7,14 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One BLAS/OpenMP thread per example process: the gallery runs two examples at a time on 2 cores
+# (``parallel`` below), and oversubscribed torch/BLAS threads made single examples 3-20x slower.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))  # docs/_gallery_reset.py
 
 import reluscope  # noqa: E402
 
@@ -45,13 +50,22 @@ sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"__init__\.py|/_|practical_",  # the practical_* CLI scripts: gallery helper converts them
+    "ignore_pattern": r"__init__\.py|/_",
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,
     "matplotlib_animations": False,
     "within_subsection_order": "FileNameSortKey",
+    # Its pages of run times load a table library from a CDN: the built site must work offline.
+    "write_computation_times": False,
+    "parallel": 2,
+    # pandas options and torch threads back to their defaults between examples (docs/_gallery_reset.py):
+    # examples share a process, so one page's pd.set_option would change every later page's tables.
+    "reset_modules": ("matplotlib", "_gallery_reset.reset"),
 }
+
+
+
 # Development knobs (never set in CI): run only the gallery examples whose path matches a regex,
 # and/or leave the API reference out for a faster build of the prose pages.
 if os.environ.get("RELUSCOPE_GALLERY_PATTERN"):
