@@ -279,7 +279,8 @@ def monotonicity_table(network, box, features=None, *, output: int = 0, time_lim
     Returns
     -------
     pandas.DataFrame
-        Columns ``Feature``, ``Verdict``, ``Min coefficient``, ``Max coefficient``, ``Method``.
+        Columns ``Feature``, ``Verdict``, ``Min coefficient``, ``Max coefficient`` (attained by a
+        region), ``Min bound``, ``Max bound`` (proved by the solver; the verdict rests on them), ``Method``.
 
     Examples
     --------
@@ -288,11 +289,12 @@ def monotonicity_table(network, box, features=None, *, output: int = 0, time_lim
     >>> W = np.array([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0]])
     >>> net = reluscope.from_arrays([W, np.array([[1.0, -0.5, 1.0, -2.0]])], [np.array([0.0, -1, 0, -1]), np.zeros(1)],
     ...                             feature_names=["income", "debt", "noise"])
-    >>> monotonicity_table(net, np.array([[-1.0, 2.0]] * 3))
-      Feature     Verdict  Min coefficient  Max coefficient Method
-    0  income  increasing              0.0              1.0   milp
-    1    debt     neither             -1.0              1.0   milp
-    2   noise    constant              0.0              0.0   milp
+    >>> table = monotonicity_table(net, np.array([[-1.0, 2.0]] * 3))
+    >>> table[["Feature", "Verdict", "Min coefficient", "Max coefficient"]]
+      Feature     Verdict  Min coefficient  Max coefficient
+    0  income  increasing              0.0              1.0
+    1    debt     neither             -1.0              1.0
+    2   noise    constant              0.0              0.0
     """
     network = check_network(network)
     idx = range(network.n_features) if features is None else feature_indices(network, features, "features")

@@ -247,5 +247,11 @@ def l1_path(model: LocalLinearSurrogate, alphas=None, n_alphas: int = 30) -> tup
     from sklearn.linear_model import lasso_path
 
     A = model.design(model.mc_points)
-    alphas, coefs, _ = lasso_path(A, model.mc_values, alphas=alphas, n_alphas=n_alphas)
+    if alphas is not None:
+        alphas, coefs, _ = lasso_path(A, model.mc_values, alphas=alphas)
+    else:
+        try:  # scikit-learn >= 1.9: an integer ``alphas`` is the grid size (``n_alphas`` is deprecated)
+            alphas, coefs, _ = lasso_path(A, model.mc_values, alphas=int(n_alphas))
+        except (TypeError, ValueError):  # older scikit-learn
+            alphas, coefs, _ = lasso_path(A, model.mc_values, n_alphas=n_alphas)
     return alphas, (np.abs(coefs) > 1e-10).sum(axis=0)
