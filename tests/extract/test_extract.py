@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
+import reluscope
 from reluscope import ReLUNetwork
-from reluscope.errors import ExtractionError, NotPiecewiseLinearError, QueryBudgetExceededError
+from reluscope.errors import ExtractionError, NotPiecewiseLinearError, QueryBudgetExceededError, ShapeMismatchError
 from reluscope.extract import (
     QueryOracle, align_networks, extract_network, fit_local_linear, gershgorin_rows, l1_path,
 )
@@ -139,3 +140,30 @@ def test_compare_extraction_checks_llms_per_joint_region():
     assert cmp.max_llm_difference < 1e-9 and cmp.pattern_agreement == 1.0 and cmp.n_joint_regions > 1
     other = random_network(np.random.default_rng(7), [3, 6, 1])
     assert compare_extraction(net, other, X).max_llm_difference > 1e-3
+
+
+def test_certify_equal_after_extraction_and_against_a_perturbed_copy():
+    """After an exact extraction, f - f_hat is zero on every region of the box (enumerated, not sampled)."""
+    from reluscope.extract import certify_equal, difference_network
+
+    rng = np.random.default_rng(3)
+    net = reluscope.from_arrays([rng.normal(size=(8, 2)), rng.normal(size=(1, 8))], [0.5 * rng.normal(size=8), np.zeros(1)])
+    box = np.array([[-1.0, 1.0], [-1.0, 1.0]])  # extract_network's query box
+    res = extract_network(QueryOracle(net), hidden_sizes=[8], random_state=0)
+    cert = certify_equal(net, res.network, box)
+    assert cert.equal and not cert.truncated and cert.n_regions > 8
+    assert cert.max_coef_difference < 1e-8 and cert.max_abs_difference < 1e-8
+    # outside the query box a unit whose hyperplane missed it was not recovered: never certified equal there
+    X = np.random.default_rng(0).uniform(-2, 2, size=(20_000, 2))
+    assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() > 1e-3
+    assert not certify_equal(net, res.network, 2 * box).equal
+    W = [w.copy() for w in net.weights]
+    W[1][0, 3] += 1e-5  # one output weight off: f - f_hat is non-zero where unit 3 is on
+    cert = certify_equal(net, reluscope.from_arrays(W, net.biases), box)
+    assert not cert.equal and cert.max_coef_difference == pytest.approx(1e-5 * np.abs(net.weights[0][3]).max(), rel=1e-6)
+    assert cert.n_regions >= certify_equal(net, net, box).n_regions
+    X = rng.uniform(-2, 2, size=(500, 2))
+    diff = difference_network(net, res.network)
+    np.testing.assert_allclose(diff.decision_function(X), net.decision_function(X) - res.network.decision_function(X), atol=1e-12)
+    with pytest.raises(ShapeMismatchError):
+        difference_network(net, reluscope.from_arrays([np.eye(2), np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(2), np.zeros(1)]))
