@@ -136,6 +136,17 @@ class EqualityCertificate:
         ``f_hat`` is affine).
     truncated : bool
         The enumeration stopped at ``max_regions``: nothing is proved.
+
+    Examples
+    --------
+    A network against itself: every region checked, every difference exactly zero.
+
+    >>> import reluscope
+    >>> from reluscope.extract import certify_equal
+    >>> net = reluscope.from_arrays([np.eye(2), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    >>> cert = certify_equal(net, net, np.array([[-1.0, 1.0], [-1.0, 1.0]]))
+    >>> cert.equal, cert.n_regions, cert.max_coef_difference, cert.truncated
+    (True, 4, 0.0, False)
     """
 
     equal: bool
