@@ -11,7 +11,8 @@ in full by both reluscope and relucent (count equality).  Per net:
 - relucent (AGPL, run as a subprocess in benchmarks/.venvs/geometry, never imported): box BFS with
   ``cube_mode='clipped'``, one worker, full on the small nets and capped at ``--peer-cap`` otherwise.
 
-Usage: python benchmarks/regions.py [--cap 2000] [--peer-cap 150] [--no-peers]
+Usage: python benchmarks/regions.py [--cap 2000] [--peer-cap 150] [--no-peers] [--nets ...] [--out regions.json]
+(``--cap 0 --peer-cap 0`` enumerates every region with both tools.)
 Writes benchmarks/results/regions.json and prints a Markdown table.
 """
 
@@ -72,7 +73,7 @@ def run_net(d: int, widths: list, args) -> dict:
         best = min(_timed(lambda: slice_2d(net, [0, 0], [1, 0], [0, 1])) for _ in range(3))
         s = slice_2d(net, [0, 0], [1, 0], [0, 1])
         row.update(slice_regions=s.n_regions, slice_seconds=best, slice_rate=s.n_regions / best, slice_area=float(s.area.sum()))
-    cap = None if (small or (d == 2 and max(widths) <= 32)) else args.cap
+    cap = None if (small or (d == 2 and max(widths) <= 32)) else (args.cap or None)
     e = enumerate_regions(net, box, max_regions=cap)
     row.update(enum_regions=e.n_regions, enum_truncated=e.truncated, enum_seconds=e.seconds, enum_rate=e.n_regions / e.seconds,
                enum_lps=e.n_lp, enum_volume=float(np.nansum(e.volumes)) if d <= 3 else None)
@@ -112,11 +113,12 @@ def table(rows: list) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cap", type=int, default=2000)
-    ap.add_argument("--peer-cap", type=int, default=150)
+    ap.add_argument("--cap", type=int, default=2000, help="0: enumerate every region")
+    ap.add_argument("--peer-cap", type=int, default=150, help="0: relucent enumerates every region")
     ap.add_argument("--peer-timeout", type=float, default=240)
     ap.add_argument("--no-peers", dest="peers", action="store_false")
     ap.add_argument("--nets", default="all", help="comma-separated names, e.g. 2-16-16-1,3-8-8-1")
+    ap.add_argument("--out", default="regions.json", help="file name under benchmarks/results/")
     args = ap.parse_args()
     rows = []
     for d, widths in NETS:
@@ -126,7 +128,7 @@ def main() -> None:
         rows.append(run_net(d, widths, args))
         print(rows[-1], file=sys.stderr, flush=True)
     print(table(rows))
-    res = BENCH / "results" / "regions.json"
+    res = BENCH / "results" / args.out
     res.write_text(json.dumps({"machine": "2-core x86_64 developer machine, shared with other jobs", "rows": rows}, indent=1, default=str))
 
 

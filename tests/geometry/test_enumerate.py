@@ -94,3 +94,48 @@ def test_bad_domains_raise():
         enumerate_regions(net, (np.array([[1.0, 0.0]]), np.array([1.0])))  # a half-plane: unbounded
     with pytest.raises(InvalidInputError):
         enumerate_regions(net, _box(2), max_regions=0)
+
+
+def test_lp_path_certificates_agree_with_qhull_in_5d(monkeypatch):
+    """The LP path's carried certificates (witness rays, re-solved dual bases) change no answer:
+    same regions and the same facets as qhull's dual hulls, with fewer LPs than rows left open."""
+    import reluscope.geometry.enumerate as en
+
+    net = he_net([5, 8, 8, 1], 2)
+    e1 = enumerate_regions(net, _box(5), max_regions=150)
+    monkeypatch.setattr(en, "QHULL_MAX_DIM", 0)
+    e2 = enumerate_regions(net, _box(5), max_regions=150)
+    assert e1.pattern_strings() == e2.pattern_strings()  # same breadth-first order: same facets found
+    for r1, r2 in zip(e1.regions, e2.regions):
+        assert sorted(r1.unit.tolist()) == sorted(r2.unit.tolist())
+        assert np.allclose(r1.center, r2.center, atol=1e-7) or abs(r1.radius - r2.radius) < 1e-9
+    assert e2.stats["dual_certified"] > 0 and e2.stats["row_lps"] > 0
+
+
+def test_redundant_by_basis_is_farkas():
+    from reluscope.geometry._certificates import redundant_by_basis
+
+    # the unit square [0, 1]^2 with two extra rows: x + y <= 3 (redundant: (x <= 1) + (y <= 1) gives 2)
+    # and x + y <= 1.5 (a facet: the corner (1, 1) violates it)
+    s = np.sqrt(0.5)
+    G = np.array([[1.0, 0], [0, 1.0], [-1.0, 0], [0, -1.0], [s, s], [s, s]])
+    h = np.array([1.0, 1.0, 0.0, 0.0, 3 * s, 1.5 * s])
+    lo, hi = np.zeros(2), np.ones(2)
+    basis = np.array([0, 1])
+    assert redundant_by_basis(G, h, basis, np.array([4, 5]), lo, hi).tolist() == [True, False]
+    # a basis row never certifies itself, and a wrong-signed combination proves nothing
+    assert redundant_by_basis(G, h, basis, np.array([0, 1]), lo, hi).tolist() == [False, False]
+    assert redundant_by_basis(G, h, np.array([2, 3]), np.array([4]), lo, hi).tolist() == [False]
+
+
+def test_sliver_volume_does_not_raise():
+    from reluscope.geometry.polytope import _hull_volume
+
+    from scipy.spatial import ConvexHull, QhullError
+
+    # a flat square in 3-D: qhull's initial simplex is flat and it raises; the volume is 0
+    V = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0.5, 0.5, 0]])
+    with pytest.raises(QhullError):
+        ConvexHull(V)
+    assert 0.0 <= _hull_volume(V) < 1e-9
+    assert abs(_hull_volume(np.array([[0.0, 0], [1, 0], [0, 1], [1, 1]])) - 1.0) < 1e-15

@@ -26,15 +26,20 @@ def _duplicates(G: np.ndarray, h: np.ndarray) -> np.ndarray:
     return dup
 
 
-def _ray_certificates(G: np.ndarray, h: np.ndarray, center: np.ndarray, rng, n_rays: int = 256) -> np.ndarray:
+def _ray_certificates(G: np.ndarray, h: np.ndarray, center: np.ndarray, rng, n_rays: int = 256, extra=None) -> np.ndarray:
     """Rows certified as facets without an LP by shooting rays from the centre.
 
     The first hyperplane a ray meets, strictly before any other, bounds the
     region on a set of positive (d-1)-measure: a facet.  Rays go along every
-    row's normal (the centre's projection) and in ``n_rays`` random directions.
+    row's normal (the centre's projection), in ``n_rays`` random directions,
+    and in the ``extra`` directions (e.g. towards points that witnessed a facet
+    of the same hyperplane in a neighbouring region).
     """
     slack = h - G @ center
-    dirs = np.vstack([G, rng.normal(size=(n_rays, G.shape[1]))])
+    parts = [G, rng.normal(size=(n_rays, G.shape[1]))]
+    if extra is not None and len(extra):
+        parts.append(np.asarray(extra))
+    dirs = np.vstack(parts)
     rate = dirs @ G.T
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(rate > 1e-12, slack[None, :] / rate, np.inf)
@@ -76,7 +81,7 @@ def _qhull_facets(G: np.ndarray, h: np.ndarray, center: np.ndarray, rows: np.nda
 
 def _volume(vertices: np.ndarray) -> float:
     """Volume of the convex hull of a region's vertices (d = 1, 2, 3)."""
-    from scipy.spatial import ConvexHull
+    from .polytope import _hull_volume
 
     d = vertices.shape[1]
     if d == 1:
@@ -86,4 +91,4 @@ def _volume(vertices: np.ndarray) -> float:
     V = vertices[first]
     if V.shape[0] <= d:
         return 0.0
-    return float(ConvexHull(V).volume)
+    return _hull_volume(V)

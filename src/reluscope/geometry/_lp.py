@@ -122,5 +122,22 @@ class PolytopeLP:
         ok, sol = self._run()
         hs.changeRowBounds(int(i), -inf, float(self.h[i]))
         if not ok:  # infeasible / numerical trouble: keep the row (the safe side)
+            self.last_x = self.last_dual = None
             return np.inf
+        self.last_x = sol[:d]
+        self.last_dual = np.asarray(hs.getSolution().row_dual)
         return float(self.G[i] @ sol[:d])
+
+    def multipliers(self, i: int) -> np.ndarray | None:
+        """Farkas-type multipliers ``lam >= 0`` of the last :meth:`row_max` of row ``i``.
+
+        At the optimum of ``max G_i x`` over the other rows, LP duality gives
+        ``G_i = sum_j lam_j G_j`` with ``max = sum_j lam_j h_j``: a certificate that a
+        redundant row stays redundant wherever the rows ``j`` with ``lam_j > 0`` recur
+        (checked with the rows at hand, residual included, by the caller).
+        """
+        if self.last_dual is None:
+            return None
+        lam = np.maximum(-self.last_dual, 0.0)
+        lam[i] = 0.0
+        return lam

@@ -17,10 +17,15 @@ search therefore needs, per region,
   per region).
 
 Candidates are pruned before any LP: rows whose hyperplane misses the domain's
-bounding box (interval bound), rows parallel to a tighter one, rows certified
-as facets because the Chebyshev centre's projection onto them satisfies every
-other row strictly, and rows whose answer is known from the neighbour (row
-``i`` of ``P`` is a facet iff row ``i`` of ``P`` with unit ``i`` flipped is).
+bounding box (interval bound), rows parallel to a tighter one, and rows whose
+answer is known from the neighbour (row ``i`` of ``P`` is a facet iff row ``i``
+of ``P`` with unit ``i`` flipped is).  Then, in dimension ``d <= QHULL_MAX_DIM``,
+one convex hull of the dual points (qhull) classifies every row at once (rows it
+leaves unsure go to an LP); above, rays from the centre certify facets (towards
+random directions, each row's foot and the points where the same hyperplane was
+a facet in earlier regions), stored dual bases re-solved with this region's rows
+prove rows redundant (:mod:`reluscope.geometry._certificates`), and each LP's own
+dual basis is tried on the rows still open; only the rest get an LP.
 
 Tolerance: a row is a facet when the LP maximum exceeds ``h_i`` by more than
 ``LP_TOL * (1 + |h_i|)`` (rows of unit norm; HiGHS' feasibility tolerance is
@@ -42,6 +47,7 @@ from ..affine import affine_maps
 from ..errors import FeatureMismatchError, InvalidInputError
 from ..network import ReLUNetwork
 from ..patterns import PatternIndex, compute_patterns, pack_patterns, pattern_strings
+from ._certificates import RowMemory, redundant_by_basis
 from ._facets import _duplicates, _qhull_facets, _ray_certificates, _volume
 from ._lp import PolytopeLP
 from .polytope import LP_TOL, coordinate_extent, normalize_rows, polytope_volume
@@ -49,7 +55,9 @@ from .polytope import LP_TOL, coordinate_extent, normalize_rows, polytope_volume
 __all__ = ["HRegion", "RegionEnumeration", "enumerate_regions", "QHULL_MAX_DIM"]
 
 #: Up to this dimension the facets of a region come from qhull (the dual convex hull); above, from LPs.
-QHULL_MAX_DIM = 5
+#: Measured on 300-region searches of He-initialised nets (d-16-16-1 unless stated): qhull is 3-7x
+#: faster than the LPs at d = 8 (8-16-16-1, 8-32-32-1, 8-64-64-1), level at d = 9, 2.7x slower at d = 10.
+QHULL_MAX_DIM = 8
 
 
 @dataclass(eq=False)
@@ -252,6 +260,8 @@ def _start_pattern(network: ReLUNetwork, G0, h0, ext, rng) -> np.ndarray:
 class _Search:
     """State of the breadth-first search (one object so that an interruption keeps what was found)."""
 
+    MAX_CERTIFICATES = 8  # redundancy certificates kept per row key
+
     def __init__(self, network: ReLUNetwork, G0, h0, ext, rng):
         self.rng = rng
         self.network, self.G0, self.h0, self.ext = network, G0, h0, ext
@@ -263,7 +273,9 @@ class _Search:
         self.regions: list = []
         self.edges: list = []  # (key_a, key_b, unit)
         self.n_lp = 0
-        self.stats = {"rows": 0, "pruned_box": 0, "pruned_parallel": 0, "certified": 0, "cached": 0, "row_lps": 0, "empty": 0}
+        self.stats = {"rows": 0, "pruned_box": 0, "pruned_parallel": 0, "certified": 0, "cached": 0, "row_lps": 0, "empty": 0,
+                      "dual_certified": 0, "lp_facets": 0}
+        self.memory = RowMemory(ext[:, 0], ext[:, 1])
 
     def push(self, pattern: np.ndarray) -> None:
         key = pattern.tobytes()
@@ -276,6 +288,26 @@ class _Search:
         lo, hi = self.ext[:, 0], self.ext[:, 1]
         top = np.where(G > 0, G * hi, G * lo).sum(axis=1)
         return top <= h - LP_TOL * (1.0 + np.abs(h))
+
+    def _learn(self, lp, i, keys, is_facet: bool, G, h, todo) -> np.ndarray:
+        """Store the LP's witness or dual basis; returns the open rows that basis proves redundant here too."""
+        if is_facet:
+            if lp.last_x is not None:
+                self.memory.add_witness(keys[i], lp.last_x)
+            return np.zeros(h.size, bool)
+        lam = lp.multipliers(i)
+        if lam is None:
+            return np.zeros(h.size, bool)
+        basis = np.flatnonzero(lam > 1e-12 * max(1.0, float(lam.max(initial=0.0))))
+        if basis.size == 0:
+            return np.zeros(h.size, bool)
+        self.memory.add_basis(keys, basis)
+        rows = np.flatnonzero(todo)
+        rows = rows[rows > i]
+        out = np.zeros(h.size, bool)
+        out[rows] = redundant_by_basis(G, h, basis, rows, self.memory.lo, self.memory.hi)
+        self.stats["dual_certified"] += int(out.sum())
+        return out
 
     def visit(self, pattern: np.ndarray) -> None:
         G, h, unit, empty = _region_rows(self.network, pattern, self.G0, self.h0, self.kinked)
@@ -303,11 +335,18 @@ class _Search:
             self.stats["certified"] += int(hull[0].sum())
             todo = hull[1]
         else:
-            cert = todo & _ray_certificates(G, h, center, self.rng)
+            keys = self.memory.row_keys(pattern, unit)
+            toward = self.memory.witness_directions(keys, np.flatnonzero(todo), center)
+            cert = todo & _ray_certificates(G, h, center, self.rng, extra=toward)
             self.stats["certified"] += int(cert.sum())
             facet |= cert
             todo &= ~cert
+            proved = self.memory.prove_redundant(G, h, keys, todo)
+            self.stats["dual_certified"] += int(proved.sum())
+            todo &= ~proved
         for i in np.flatnonzero(todo):
+            if not todo[i]:  # proved redundant by the dual basis of an earlier row's LP
+                continue
             u = unit[i]
             key = None
             if u >= 0:
@@ -320,6 +359,9 @@ class _Search:
                     continue
             facet[i] = lp.row_max(i) > h[i] + LP_TOL * (1.0 + abs(h[i]))
             self.stats["row_lps"] += 1
+            self.stats["lp_facets"] += int(facet[i])
+            if hull is None:
+                todo &= ~self._learn(lp, i, keys, bool(facet[i]), G, h, todo)
             if key is not None:
                 self.cache[key] = bool(facet[i])
         self.n_lp += lp.n_lp
