@@ -5,7 +5,8 @@ Nets: He-initialised (weights N(0, 2/n_in), biases N(0, 0.1^2), seed 0) 2-16-16-
 in full by both reluscope and relucent (count equality).  Per net:
 
 - ``slice_2d`` (d = 2): exact polygons, regions/s; regioncam (float32, Rust) on the same square;
-- ``enumerate_regions``: exact box enumeration, full or capped at ``--cap`` regions (regions/s);
+- ``enumerate_regions``: exact box enumeration, full or capped at ``--cap`` regions (regions/s), in
+  this process and on ``--jobs`` worker processes (started once before the timings; same regions);
 - a dense grid (2-D: 1001^2 points, 3-D: 81^3, 4-D: 31^4, 8-D: 300,000 uniform points): the
   number of sampled patterns, and whether every sample's pattern was enumerated (complete runs);
 - relucent (AGPL, run as a subprocess in benchmarks/.venvs/geometry, never imported): box BFS with
@@ -77,6 +78,10 @@ def run_net(d: int, widths: list, args) -> dict:
     e = enumerate_regions(net, box, max_regions=cap)
     row.update(enum_regions=e.n_regions, enum_truncated=e.truncated, enum_seconds=e.seconds, enum_rate=e.n_regions / e.seconds,
                enum_lps=e.n_lp, enum_volume=float(np.nansum(e.volumes)) if d <= 3 else None)
+    if args.jobs > 1:  # the same search on worker processes (warmed up once in main): same regions, in the same order
+        ej = enumerate_regions(net, box, max_regions=cap, n_jobs=args.jobs)
+        row.update(enum_jobs=args.jobs, enum_jobs_seconds=ej.seconds, enum_jobs_rate=ej.n_regions / ej.seconds,
+                   enum_jobs_same=ej.pattern_strings() == e.pattern_strings())
     X = grid(d, np.random.default_rng(1))
     packed, _ = compute_patterns(net, X)
     row["grid_points"] = X.shape[0]
@@ -97,8 +102,9 @@ def _timed(f) -> float:
 
 
 def table(rows: list) -> str:
-    head = "| net | slice_2d regions (regions/s) | regioncam regions (regions/s) | enumerate_regions regions (regions/s, LPs) | relucent regions (regions/s) | grid patterns / all found |"
-    out = [head, "|" + "---|" * 6]
+    head = ("| net | slice_2d regions (regions/s) | regioncam regions (regions/s) | enumerate_regions regions (regions/s, LPs) "
+            "| enumerate_regions, n_jobs workers (regions/s, same regions) | relucent regions (regions/s) | grid patterns / all found |")
+    out = [head, "|" + "---|" * 7]
     for r in rows:
         sl = f"{r['slice_regions']:,} ({r['slice_rate']:,.0f})" if "slice_regions" in r else "-"
         rc = r.get("regioncam")
@@ -107,7 +113,8 @@ def table(rows: list) -> str:
         rl = r.get("relucent")
         rl = "-" if rl is None else (rl.get("error", "")[:40] or f"{rl['regions']:,}{' (cap)' if rl['truncated'] else ''} ({rl['regions'] / rl['seconds']:,.1f})")
         gr = f"{r['grid_patterns']:,} / {r.get('grid_all_found', 'n/a (capped)')}"
-        out.append(f"| {r['net']} | {sl} | {rc} | {en} | {rl} | {gr} |")
+        jb = f"{r['enum_jobs']}: {r['enum_jobs_rate']:,.0f}, {r['enum_jobs_same']}" if "enum_jobs" in r else "-"
+        out.append(f"| {r['net']} | {sl} | {rc} | {en} | {jb} | {rl} | {gr} |")
     return "\n".join(out)
 
 
@@ -119,7 +126,13 @@ def main() -> None:
     ap.add_argument("--no-peers", dest="peers", action="store_false")
     ap.add_argument("--nets", default="all", help="comma-separated names, e.g. 2-16-16-1,3-8-8-1")
     ap.add_argument("--out", default="regions.json", help="file name under benchmarks/results/")
+    ap.add_argument("--machine", default="2-core x86_64 developer machine, shared with other jobs")
+    ap.add_argument("--jobs", type=int, default=2, help="also run enumerate_regions with this many worker processes (1: skip)")
     args = ap.parse_args()
+    if args.jobs > 1:  # start the worker processes once, outside the timings
+        t = time.perf_counter()
+        enumerate_regions(he_network(4, [8, 8], random_state=1), np.column_stack([-np.ones(4), np.ones(4)]), max_regions=60, n_jobs=args.jobs)
+        print(f"worker start-up (n_jobs={args.jobs}): {time.perf_counter() - t:.1f} s", file=sys.stderr)
     rows = []
     for d, widths in NETS:
         name = "-".join(map(str, [d, *widths, 1]))
@@ -129,7 +142,7 @@ def main() -> None:
         print(rows[-1], file=sys.stderr, flush=True)
     print(table(rows))
     res = BENCH / "results" / args.out
-    res.write_text(json.dumps({"machine": "2-core x86_64 developer machine, shared with other jobs", "rows": rows}, indent=1, default=str))
+    res.write_text(json.dumps({"machine": args.machine, "command": " ".join(sys.argv), "rows": rows}, indent=1, default=str))
 
 
 if __name__ == "__main__":

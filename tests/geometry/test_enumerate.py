@@ -139,3 +139,17 @@ def test_sliver_volume_does_not_raise():
         ConvexHull(V)
     assert 0.0 <= _hull_volume(V) < 1e-9
     assert abs(_hull_volume(np.array([[0.0, 0], [1, 0], [0, 1], [1, 1]])) - 1.0) < 1e-15
+
+
+def test_n_jobs_gives_the_serial_search():
+    """Two worker processes: the same regions, in the same order, with the same facets and centres."""
+    net = he_net([4, 8, 8, 1], 3)
+    e1 = enumerate_regions(net, _box(4), max_regions=120)
+    e2 = enumerate_regions(net, _box(4), max_regions=120, n_jobs=2)
+    assert e1.truncated and e2.truncated and e1.n_regions == e2.n_regions == 120
+    assert e1.pattern_strings() == e2.pattern_strings()
+    for r1, r2 in zip(e1.regions, e2.regions):
+        assert np.array_equal(r1.unit, r2.unit) and np.allclose(r1.center, r2.center, atol=1e-12)
+    assert sorted(e1.adjacency.edges()) == sorted(e2.adjacency.edges())
+    with pytest.raises(InvalidInputError, match="n_jobs"):
+        enumerate_regions(net, _box(4), n_jobs=0)

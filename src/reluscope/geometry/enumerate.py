@@ -36,7 +36,6 @@ facets thinner than that are not resolved.
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -47,10 +46,8 @@ from ..affine import affine_maps
 from ..errors import FeatureMismatchError, InvalidInputError
 from ..network import ReLUNetwork
 from ..patterns import PatternIndex, compute_patterns, pack_patterns, pattern_strings
-from ._certificates import RowMemory, redundant_by_basis
-from ._facets import _duplicates, _qhull_facets, _ray_certificates, _volume
-from ._lp import PolytopeLP
-from .polytope import LP_TOL, coordinate_extent, normalize_rows, polytope_volume
+from ._search import Search
+from .polytope import coordinate_extent, normalize_rows, polytope_volume
 
 __all__ = ["HRegion", "RegionEnumeration", "enumerate_regions", "QHULL_MAX_DIM"]
 
@@ -235,18 +232,6 @@ def _domain(network: ReLUNetwork, box) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return np.vstack([eye, -eye]), np.concatenate([B[:, 1], -B[:, 0]]), B
 
 
-def _region_rows(network: ReLUNetwork, pattern: np.ndarray, G0: np.ndarray, h0: np.ndarray, kinked: np.ndarray):
-    """Unit-norm rows of a pattern's region and the domain; zero rows of units dropped."""
-    A, c = network.region_inequalities(pattern)
-    An, cn, norms = normalize_rows(A, c)
-    keep = (norms > 1e-12 * max(1.0, float(norms.max(initial=0.0)))) & kinked
-    empty = bool((c[~keep & kinked] < 0).any())  # a constant unit on the wrong side: the pattern cannot occur
-    units = np.flatnonzero(keep)
-    G = np.vstack([An[keep], G0])
-    h = np.concatenate([cn[keep], h0])
-    return G, h, np.concatenate([units, np.full(G0.shape[0], -1)]), empty
-
-
 def _start_pattern(network: ReLUNetwork, G0, h0, ext, rng) -> np.ndarray:
     center = ext.mean(axis=1)
     pts = np.vstack([center, rng.uniform(ext[:, 0], ext[:, 1], size=(64, ext.shape[0]))])
@@ -257,135 +242,7 @@ def _start_pattern(network: ReLUNetwork, G0, h0, ext, rng) -> np.ndarray:
     return unpack_patterns(packed, network.n_hidden_units)
 
 
-class _Search:
-    """State of the breadth-first search (one object so that an interruption keeps what was found)."""
-
-    MAX_CERTIFICATES = 8  # redundancy certificates kept per row key
-
-    def __init__(self, network: ReLUNetwork, G0, h0, ext, rng):
-        self.rng = rng
-        self.network, self.G0, self.h0, self.ext = network, G0, h0, ext
-        self.kinked = np.concatenate([np.full(n, s != 1.0) for n, s in zip(network.hidden_sizes, network.slopes)]) if network.hidden_sizes else np.zeros(0, bool)
-        self.r_cap = float(np.linalg.norm(ext[:, 1] - ext[:, 0]))
-        self.cache: dict = {}
-        self.seen: set = set()
-        self.queue: deque = deque()
-        self.regions: list = []
-        self.edges: list = []  # (key_a, key_b, unit)
-        self.n_lp = 0
-        self.stats = {"rows": 0, "pruned_box": 0, "pruned_parallel": 0, "certified": 0, "cached": 0, "row_lps": 0, "empty": 0,
-                      "dual_certified": 0, "lp_facets": 0}
-        self.memory = RowMemory(ext[:, 0], ext[:, 1])
-
-    def push(self, pattern: np.ndarray) -> None:
-        key = pattern.tobytes()
-        if key not in self.seen:
-            self.seen.add(key)
-            self.queue.append(pattern)
-
-    def _box_misses(self, G, h) -> np.ndarray:
-        """Interval bound over the domain's bounding box: ``max G_i x <= h_i`` means row i cannot touch the region."""
-        lo, hi = self.ext[:, 0], self.ext[:, 1]
-        top = np.where(G > 0, G * hi, G * lo).sum(axis=1)
-        return top <= h - LP_TOL * (1.0 + np.abs(h))
-
-    def _learn(self, lp, i, keys, is_facet: bool, G, h, todo) -> np.ndarray:
-        """Store the LP's witness or dual basis; returns the open rows that basis proves redundant here too."""
-        if is_facet:
-            if lp.last_x is not None:
-                self.memory.add_witness(keys[i], lp.last_x)
-            return np.zeros(h.size, bool)
-        lam = lp.multipliers(i)
-        if lam is None:
-            return np.zeros(h.size, bool)
-        basis = np.flatnonzero(lam > 1e-12 * max(1.0, float(lam.max(initial=0.0))))
-        if basis.size == 0:
-            return np.zeros(h.size, bool)
-        self.memory.add_basis(keys, basis)
-        rows = np.flatnonzero(todo)
-        rows = rows[rows > i]
-        out = np.zeros(h.size, bool)
-        out[rows] = redundant_by_basis(G, h, basis, rows, self.memory.lo, self.memory.hi)
-        self.stats["dual_certified"] += int(out.sum())
-        return out
-
-    def visit(self, pattern: np.ndarray) -> None:
-        G, h, unit, empty = _region_rows(self.network, pattern, self.G0, self.h0, self.kinked)
-        if empty:
-            self.stats["empty"] += 1
-            return
-        lp = PolytopeLP(G, h, self.r_cap)
-        center, radius = lp.chebyshev()
-        if not radius > LP_TOL:
-            self.n_lp += lp.n_lp
-            self.stats["empty"] += 1
-            return
-        m = h.size
-        self.stats["rows"] += m
-        facet = np.zeros(m, bool)
-        todo = ~_duplicates(G, h)
-        self.stats["pruned_parallel"] += int((~todo).sum())
-        miss = todo & self._box_misses(G, h)
-        self.stats["pruned_box"] += int(miss.sum())
-        todo &= ~miss
-        hull = _qhull_facets(G, h, center, todo) if G.shape[1] <= QHULL_MAX_DIM else None
-        vertices = hull[2] if hull is not None and not hull[1].any() else None
-        if hull is not None:
-            facet |= hull[0]
-            self.stats["certified"] += int(hull[0].sum())
-            todo = hull[1]
-        else:
-            keys = self.memory.row_keys(pattern, unit)
-            toward = self.memory.witness_directions(keys, np.flatnonzero(todo), center)
-            cert = todo & _ray_certificates(G, h, center, self.rng, extra=toward)
-            self.stats["certified"] += int(cert.sum())
-            facet |= cert
-            todo &= ~cert
-            proved = self.memory.prove_redundant(G, h, keys, todo)
-            self.stats["dual_certified"] += int(proved.sum())
-            todo &= ~proved
-        for i in np.flatnonzero(todo):
-            if not todo[i]:  # proved redundant by the dual basis of an earlier row's LP
-                continue
-            u = unit[i]
-            key = None
-            if u >= 0:
-                base = pattern.copy()
-                base[u] = False
-                key = (base.tobytes(), int(u))
-                if key in self.cache:
-                    facet[i] = self.cache[key]
-                    self.stats["cached"] += 1
-                    continue
-            facet[i] = lp.row_max(i) > h[i] + LP_TOL * (1.0 + abs(h[i]))
-            self.stats["row_lps"] += 1
-            self.stats["lp_facets"] += int(facet[i])
-            if hull is None:
-                todo &= ~self._learn(lp, i, keys, bool(facet[i]), G, h, todo)
-            if key is not None:
-                self.cache[key] = bool(facet[i])
-        self.n_lp += lp.n_lp
-        key_a = pattern.tobytes()
-        for i in np.flatnonzero(facet & (unit >= 0)):
-            u = int(unit[i])
-            nb = pattern.copy()
-            nb[u] = ~nb[u]
-            base = nb.copy()
-            base[u] = False
-            self.cache[(base.tobytes(), u)] = True
-            self.edges.append((key_a, nb.tobytes(), u))
-            self.push(nb)
-        d = G.shape[1]
-        if d > 3:
-            volume = np.nan
-        elif vertices is not None and d > 1:
-            volume = _volume(vertices)
-        else:
-            volume = polytope_volume(G[facet], h[facet], center)
-        self.regions.append(HRegion(pattern, G[facet], h[facet], unit[facet], center, radius, volume))
-
-
-def _adjacency(search: _Search):
+def _adjacency(search: Search):
     import networkx as nx
 
     ids = {r.pattern.tobytes(): k for k, r in enumerate(search.regions)}
@@ -404,6 +261,7 @@ def enumerate_regions(
     *,
     random_state=0,
     progress: bool | None = None,
+    n_jobs: int = 1,
 ) -> RegionEnumeration:
     """Every activation region of ``network`` inside a box or bounded polytope, exactly (no sampling).
 
@@ -414,10 +272,19 @@ def enumerate_regions(
     max_regions : int, optional
         Stop after this many regions; the result then says ``truncated=True``.
     random_state : int or Generator, default 0
-        Only used to find a starting point off the region boundaries.
+        Used to find a starting point off the region boundaries and, above
+        ``QHULL_MAX_DIM``, for the random rays that certify facets.
     progress : bool or None
         tqdm bar counting regions (Ctrl-C stops the search and returns what
         was found, marked truncated).
+    n_jobs : int, default 1
+        Worker processes (``-1``: one per CPU).  The search then runs in
+        waves: every queued region is analysed on the workers (joblib's loky
+        executor, started on the first call and reused), and the results are
+        recorded in queue order, so the regions, their order and their facets
+        are those of ``n_jobs=1``; only the LP counts can differ.  Starting the
+        workers takes a second or two, so this pays for searches of more than
+        a few hundred regions.
 
     Returns
     -------
@@ -456,22 +323,25 @@ def enumerate_regions(
         raise InvalidInputError(f"enumerate_regions needs a ReLUNetwork, got {type(network).__name__}.")
     if max_regions is not None and (isinstance(max_regions, bool) or not isinstance(max_regions, (int, np.integer)) or max_regions < 1):
         raise InvalidInputError(f"max_regions must be a positive integer or None, got {max_regions!r}.")
+    n_jobs = _check_n_jobs(n_jobs)
     t0 = time.perf_counter()
     G0, h0, ext = _domain(network, box)
     rng = np.random.default_rng(random_state)
-    search = _Search(network, G0, h0, ext, rng)
     starts = _start_pattern(network, G0, h0, ext, rng)
+    search = Search(network, G0, h0, ext, QHULL_MAX_DIM, int(rng.integers(2**62)), n_jobs)
     truncated = False
     bar = progress_bar(count(), progress=progress, desc="regions", unit="region", total=max_regions)
     try:
         for start in starts:  # the first start whose region is non-empty seeds the search
             search.push(start)
             while search.queue:
-                if max_regions is not None and len(search.regions) >= max_regions:
+                left = None if max_regions is None else max_regions - len(search.regions)
+                if left is not None and left <= 0:
                     truncated = True
                     break
                 n_before = len(search.regions)
-                search.visit(search.queue.popleft())
+                for visit in search.analyse(search.next_wave(left if n_jobs > 1 else 1)):
+                    search.record(visit)
                 bar.update(len(search.regions) - n_before)
             if search.regions:
                 break
@@ -482,7 +352,15 @@ def enumerate_regions(
     return _result(network, search, truncated, G0, h0, time.perf_counter() - t0)
 
 
-def _result(network, search: _Search, truncated: bool, G0, h0, seconds: float) -> RegionEnumeration:
+def _check_n_jobs(n_jobs) -> int:
+    import os
+
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or not (n_jobs >= 1 or n_jobs == -1):
+        raise InvalidInputError(f"n_jobs must be a positive integer or -1 (one per CPU), got {n_jobs!r}.")
+    return int(os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs)
+
+
+def _result(network, search: Search, truncated: bool, G0, h0, seconds: float) -> RegionEnumeration:
     regs = search.regions
     d = network.n_features
     patterns = np.array([r.pattern for r in regs]).reshape(len(regs), network.n_hidden_units)
@@ -492,7 +370,7 @@ def _result(network, search: _Search, truncated: bool, G0, h0, seconds: float) -
             r.coef, r.intercept = cf, ic
     dom_vol = np.nan
     if d <= 3:
-        centre = search.ext.mean(axis=1)
+        centre = search.analyser.ext.mean(axis=1)
         dom_vol = polytope_volume(G0, h0, centre) if (G0 @ centre < h0).all() else np.nan
     return RegionEnumeration(
         regions=regs,
