@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..errors import InvalidInputError
 from ._common import check_box, check_network, check_norm, check_row, class_index, feature_indices, predicted_index
+from ._cf_reduced import reduced_counterfactual, search_space_is_bounded
 from ._cf_walk import llm_walk
 from ._programs import min_norm_point
 
@@ -278,12 +279,24 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
     space = _space(network, x, box, immutable, integer, one_hot, weights, norm)
     if method not in ("auto", "regions"):
         raise InvalidInputError(f"method={method!r}: use 'auto' (region search, then a MILP to prove) or 'regions'.")
-    budget = None if time_limit is None else (time_limit * SEARCH_SHARE if method == "auto" and norm != 2 else time_limit)
     incumbent = llm_walk(network, space, wants, threshold, margin)
+    if method == "auto" and norm != 2 and search_space_is_bounded(space, incumbent[0]):
+        return _solve_reduced(network, space, wants, c0, threshold, margin, incumbent, time_limit, t0)
+    budget = None if time_limit is None else (time_limit * SEARCH_SHARE if method == "auto" and norm != 2 else time_limit)
     res = _search(network, space, wants, c0, threshold, margin, max_regions, budget, t0, incumbent)
     if res.optimal or method == "regions" or norm == 2:
         return res
     return _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0)
+
+
+def _solve_reduced(network, space, wants, c0, threshold, margin, incumbent, time_limit, t0):
+    """The MILP of the network reduced to the free features (:mod:`._cf_reduced`) decides the row."""
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    best, delta, lower, optimal = reduced_counterfactual(network, space, wants, threshold, margin, incumbent, left)
+    pattern = None if delta is None else network.patterns((space.x + _embed(space, delta))[None, :])[0]
+    out = _result(network, space, best, delta, pattern, lower, optimal, 0, 0, c0, threshold, t0)
+    out.method = "reduced milp"
+    return out
 
 
 def _prove_by_milp(network, space, wants, threshold, margin, res, time_limit, t0):

@@ -1,0 +1,347 @@
+"""The counterfactual MILP on the network reduced to the free features (immutables folded into the biases).
+
+With the immutable features fixed at ``x`` the first layer is an affine function of
+the free coordinates ``delta = x'_F - x_F`` only: ``z_1 = W_1[:, F] delta + (W_1 x + b_1)``.
+The reduced network ``delta -> eta`` has ``|F|`` inputs (8 for the credit model instead
+of 20) and is the same function on the search space, so every bound, region and
+MILP is computed on it.  Over the search space (box intersected with the ball of the
+incumbent's radius) units whose pre-activation bounds have ``u <= 0`` are removed
+(they output 0 there); stably active units keep an equality and no binary.
+
+The MILP (Tjeng et al. 2019, eq. 5, with ``z`` substituted out)::
+
+    min  sum_j w_j (p_j + q_j)            (L1;  Linf: min s, s >= w_j (p_j + q_j))
+    delta = p - q,  0 <= p <= ub+,  0 <= q <= lb-
+    h_k >= W_k h_{k-1} + b_k,  h_k >= 0,  h_k <= u_k a_k,
+    h_k <= W_k h_{k-1} + b_k - l_k (1 - a_k),   a_k in {0, 1}     (unstable units)
+    h_k  = W_k h_{k-1} + b_k                                     (stably active units)
+    decision rows on eta = W_L h_{L-1} + b_L
+
+is built directly in ``highspy`` (one model, no SciPy round trip), given the
+incumbent of the LLM walk as a starting solution, and solved with
+``mip_rel_gap = 0`` (a proof, not a 1e-4 gap).  Bounds ``[l_k, u_k]`` come from
+:func:`reluscope.certify._milp.propagate_bounds` over the box intersected with the
+ball and :func:`reluscope.certify._milp.tighten_bounds_lp` (LP over the triangle
+relaxation), both exact-or-sound; the ball itself is a constraint of the MILP, so
+the bounds are valid wherever the MILP looks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from ..network import ReLUNetwork
+from . import _milp
+
+__all__ = ["reduced_network", "ReducedMilp"]
+
+# With an incumbent in hand the MILP only has to prove: HiGHS' primal heuristics (sub-MIPs, RINS,
+# RENS, feasibility jump) then cost most of the time on these small models (measured on the credit net).
+GAP = 1e-7  # "optimal": the proved lower bound is within this (relative) of the distance (HiGHS' own gap is 1e-9)
+MILP_OPTIONS = {"mip_heuristic_effort": 0.0, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False,
+                "mip_heuristic_run_root_reduced_cost": False, "mip_heuristic_run_feasibility_jump": False}
+
+
+def reduced_network(network: ReLUNetwork, space) -> ReLUNetwork:
+    """The network as a function of ``delta`` (free coordinates) with the immutables folded into the first bias."""
+    W0 = network.weights[0]
+    b0 = network.biases[0] + W0 @ space.x
+    return ReLUNetwork([W0[:, space.free], *network.weights[1:]], [b0, *network.biases[1:]], network.slopes,
+                       output="identity")
+
+
+def _search_box(space, radius):
+    """Box of ``delta`` within the space and the ball of ``radius`` (L1 and Linf both fit in it)."""
+    reach = radius / space.w if np.isfinite(radius) else np.full(space.free.size, np.inf)
+    return np.maximum(space.lb, -reach), np.minimum(space.ub, reach)
+
+
+def layer_bounds(net: ReLUNetwork, space, radius, tighten=True):
+    """Pre-activation bounds of every layer of the reduced net over box intersected with the ball."""
+    lo, hi = _search_box(space, radius)
+    ball = (np.zeros(lo.size), radius, space.w) if space.norm == 1 and np.isfinite(radius) else None
+    bounds = _milp.propagate_bounds(net, lo, hi, ball)
+    if tighten:
+        bounds = _milp.tighten_bounds_lp(net, bounds, lo, hi, ball)
+    return lo, hi, bounds
+
+
+class ReducedMilp:
+    """The counterfactual MILP of the reduced net over a ball, built once, solved with highspy."""
+
+    def __init__(self, net: ReLUNetwork, space, decision, radius: float):
+        """``decision = (D, d_lo)``: rows ``D eta >= d_lo`` mean "target class" (eta = reduced net's output)."""
+        self.net, self.space = net, space
+        self.lo, self.hi, self.bounds = layer_bounds(net, space, radius)
+        n = space.free.size
+        cols_lo, cols_hi = [np.zeros(2 * n)], [np.r_[np.maximum(self.hi, 0.0), np.maximum(-self.lo, 0.0)]]
+        integ = [np.zeros(2 * n)]
+        if space.integral is not None:
+            integ[0][:n] = integ[0][n:] = space.integral
+        rows, r_lo, r_hi = [], [], []
+        prev = sparse.hstack([sparse.identity(n), -sparse.identity(n)]).tocsr()  # h_0 = delta = p - q (cols 0..2n)
+        n_vars = 2 * n
+        self.units = []  # per layer: (h column index or -1, a column index or -1)
+        for k in range(net.n_hidden_layers):
+            l, u = self.bounds[k]
+            W, b = net.weights[k], net.biases[k]
+            pre = sparse.csr_matrix(W) @ prev  # rows over the variables so far (W h_{k-1})
+            active, dead = l >= 0, u <= 0
+            cross = ~active & ~dead
+            m_a, m_c = int(active.sum()), int(cross.sum())
+            h_cols = np.full(W.shape[0], -1)
+            h_cols[active | cross] = n_vars + np.arange(m_a + m_c)
+            a_cols = np.full(W.shape[0], -1)
+            a_cols[cross] = n_vars + m_a + m_c + np.arange(m_c)
+            n_new = n_vars + m_a + 2 * m_c
+            pre = sparse.hstack([pre, sparse.csr_matrix((pre.shape[0], n_new - n_vars))]).tocsr()
+            rows = [sparse.hstack([R, sparse.csr_matrix((R.shape[0], n_new - R.shape[1]))]).tocsr() for R in rows]
+            H = sparse.csr_matrix((np.ones(m_a + m_c), (np.flatnonzero(active | cross), h_cols[active | cross])),
+                                  shape=(W.shape[0], n_new))
+            Acol = sparse.csr_matrix((np.ones(m_c), (np.flatnonzero(cross), a_cols[cross])), shape=(W.shape[0], n_new))
+            lc = l[cross]
+            rows += [(H - pre)[active], (H - pre)[cross], (H - pre - sparse.diags(l) @ Acol)[cross],
+                     (H - sparse.diags(u) @ Acol)[cross]]
+            r_lo += [b[active], b[cross], np.full(m_c, -np.inf), np.full(m_c, -np.inf)]
+            r_hi += [b[active], np.full(m_c, np.inf), b[cross] - lc, np.zeros(m_c)]
+            cols_lo += [np.maximum(l[active | cross], 0.0), np.zeros(m_c)]
+            cols_hi += [np.maximum(u[active | cross], 0.0), np.ones(m_c)]
+            integ += [np.zeros(m_a + m_c), np.ones(m_c)]
+            prev = sparse.csr_matrix((np.ones(m_a + m_c), (np.flatnonzero(active | cross), h_cols[active | cross])),
+                                     shape=(W.shape[0], n_new))
+            n_vars = n_new
+            self.units.append((h_cols, a_cols))
+        if space.E.size:  # one-hot groups: E (p - q) = e
+            rows.append(sparse.hstack([sparse.csr_matrix(space.E), -sparse.csr_matrix(space.E),
+                                       sparse.csr_matrix((space.E.shape[0], n_vars - 2 * n))]).tocsr())
+            r_lo.append(space.e)
+            r_hi.append(space.e)
+        eta = sparse.csr_matrix(net.weights[-1]) @ prev  # eta = eta_rows v + b_L
+        D, d_lo = decision
+        dec = sparse.csr_matrix(D) @ eta
+        rows.append(dec)
+        r_lo.append(d_lo - D @ net.biases[-1])
+        r_hi.append(np.full(D.shape[0], np.inf))
+        cost = np.zeros(n_vars)
+        if space.norm == 1:
+            cost[: 2 * n] = np.r_[space.w, space.w]
+            if np.isfinite(radius):  # the bounds hold inside the ball only: keep the MILP there
+                rows.append(sparse.csr_matrix(np.r_[space.w, space.w, np.zeros(n_vars - 2 * n)][None, :]))
+                r_lo.append([-np.inf])
+                r_hi.append([radius])
+        else:  # Linf: one more column s >= w_j (p_j + q_j); the box above already holds the ball
+            rows = [sparse.hstack([R, sparse.csr_matrix((R.shape[0], 1))]).tocsr() for R in rows]
+            S = sparse.hstack([sparse.diags(space.w), sparse.diags(space.w), sparse.csr_matrix((n, n_vars - 2 * n)),
+                               -np.ones((n, 1))])
+            rows.append(S.tocsr())
+            r_lo.append(np.full(n, -np.inf))
+            r_hi.append(np.zeros(n))
+            cost = np.r_[cost, 1.0]
+            cols_lo.append([0.0])
+            cols_hi.append([np.inf])
+            integ.append([0.0])
+            n_vars += 1
+        self.n_vars, self.n_free = n_vars, n
+        self.cost = cost
+        self.A = sparse.vstack(rows).tocsr()
+        self.row_lo = np.concatenate([np.ravel(v) for v in r_lo]).astype(float)
+        self.row_hi = np.concatenate([np.ravel(v) for v in r_hi]).astype(float)
+        self.col_lo = np.concatenate([np.ravel(v) for v in cols_lo]).astype(float)
+        self.col_hi = np.concatenate([np.ravel(v) for v in cols_hi]).astype(float)
+        self.integrality = np.concatenate([np.ravel(v) for v in integ]).astype(int)
+
+    @property
+    def n_binaries(self) -> int:
+        return int(self.integrality.sum())
+
+    def full_solution(self, delta):
+        """The MILP's variables at ``delta`` (forward pass of the reduced net); None when outside its bounds."""
+        n = self.n_free
+        v = np.zeros(self.n_vars)
+        v[:n], v[n : 2 * n] = np.maximum(delta, 0.0), np.maximum(-delta, 0.0)
+        h = delta
+        for k, (h_cols, a_cols) in enumerate(self.units):
+            z = self.net.weights[k] @ h + self.net.biases[k]
+            h = np.maximum(z, 0.0)
+            keep = h_cols >= 0
+            v[h_cols[keep]] = h[keep]
+            on = a_cols >= 0
+            v[a_cols[on]] = (z[on] > 0).astype(float)
+        if self.space.norm != 1:
+            v[-1] = np.abs(self.space.w * delta).max(initial=0.0)
+        return v
+
+    def decides(self, delta, D, d_lo) -> bool:
+        """Whether ``delta`` meets the decision rows (forward pass of the reduced net)."""
+        eta = self.net._forward_raw(np.asarray(delta, float)[None, :])[0][0]
+        return bool(np.all(D @ eta >= d_lo))
+
+    def _highs(self, time_limit, heuristics):
+        import highspy
+
+        from ..geometry._lp import new_highs
+
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.n_vars, self.A.shape[0]
+        lp.col_cost_ = self.cost
+        lp.col_lower_, lp.col_upper_ = np.clip(self.col_lo, -inf, inf), np.clip(self.col_hi, -inf, inf)
+        lp.row_lower_, lp.row_upper_ = np.clip(self.row_lo, -inf, inf), np.clip(self.row_hi, -inf, inf)
+        A = self.A
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in self.integrality]
+        h = new_highs()
+        for key, value in (MILP_OPTIONS if not heuristics else {}).items():
+            h.setOptionValue(key, value)
+        h.setOptionValue("mip_rel_gap", 1e-9)
+        h.setOptionValue("mip_abs_gap", 1e-9)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(float(time_limit), 1e-3))
+        h.passModel(lp)
+        return h
+
+    def solve(self, time_limit, incumbent=None, restart_below=-np.inf, heuristics=None):
+        """Solve; ``(value, delta, bound, optimal, infeasible, restart)``.
+
+        ``value``/``delta``: best objective and point found (``inf``/None if none); ``bound``: proved
+        lower bound on the objective over the MILP's ball; ``restart``: the solve was interrupted
+        because a solution below ``restart_below`` was found (rebuilding around it is cheaper).
+        """
+        import highspy
+
+        h = self._highs(time_limit, heuristics=incumbent is None if heuristics is None else heuristics)
+        if incumbent is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(self.full_solution(incumbent))
+            sol.value_valid = True
+            h.setSolution(sol)
+        flag = {"restart": False}
+
+        def improving(e):
+            if e.data_out.objective_function_value < restart_below:
+                flag["restart"] = True
+
+        def interrupt(e):
+            if flag["restart"]:
+                e.interrupt()
+
+        if np.isfinite(restart_below):
+            h.cbMipImprovingSolution.subscribe(improving)
+            h.cbMipInterrupt.subscribe(interrupt)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return np.inf, None, np.inf, True, True, False
+        v = np.asarray(h.getSolution().col_value) if info.primal_solution_status == 2 else None
+        value = info.objective_function_value if v is not None else np.inf
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else 0.0
+        delta = None if v is None else v[: self.n_free] - v[self.n_free : 2 * self.n_free]
+        return value, delta, min(bound, value), optimal, False, flag["restart"] and not optimal
+
+
+def _decision(network, want, threshold, margin):
+    """Rows ``D eta >= d_lo`` meaning "class ``want``" (one logit: a side of ``threshold``; else the argmax)."""
+    k = network.n_outputs
+    if k == 1:
+        return (np.array([[1.0]]), np.array([threshold + margin])) if want == 1 else (
+            np.array([[-1.0]]), np.array([margin - threshold]))
+    others = [j for j in range(k) if j != want]
+    D = -np.eye(k)[others]
+    D[:, want] = 1.0
+    return D, np.full(len(others), margin)
+
+
+def search_space_is_bounded(space, radius) -> bool:
+    lo, hi = _search_box(space, radius)
+    return bool(np.isfinite(lo).all() and np.isfinite(hi).all())
+
+
+def reduced_counterfactual(network, space, wants, threshold, margin, incumbent, time_limit, restart_share=0.9,
+                           heuristics=False):
+    """Exact counterfactual by the reduced MILP, restarted around each much better solution.
+
+    Returns ``(distance, delta, lower_bound, optimal)``; ``delta`` None when none was found (with
+    ``optimal`` True and ``lower_bound`` inf this proves that none exists in the space).
+    """
+    import time
+
+    t0 = time.perf_counter()
+    net = reduced_network(network, space)
+    best, best_delta = incumbent
+    decisions = [_decision(network, want, threshold, margin) for want in wants]
+    for D, d_lo in decisions:
+        dist, delta = axis_incumbent(net, space, D, d_lo, best)
+        if dist < best:
+            best, best_delta = dist, delta
+    bounds, optimal = [], True
+    for D, d_lo in decisions:
+        radius, proved, last = best, None, 0.0
+        while proved is None:
+            left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+            if left is not None and left <= 1e-3:
+                proved = (last, False)
+                break
+            r = radius * (1 + 1e-9) if np.isfinite(radius) else radius
+            milp = ReducedMilp(net, space, (D, d_lo), r)
+            start = best_delta if best_delta is not None and milp.decides(best_delta, D, d_lo) else None
+            left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+            value, delta, bound, opt, infeasible, restart = milp.solve(
+                left, start, restart_below=restart_share * radius if np.isfinite(radius) else -np.inf,
+                heuristics=heuristics or start is None)
+            if delta is not None and value < best and milp.decides(delta, D, d_lo - margin):
+                best, best_delta = value, delta
+            if restart:
+                radius, last = best, max(last, bound)
+                continue
+            proved = (r, True) if infeasible else (min(bound, r), opt)
+        bounds.append(proved[0])
+        optimal &= proved[1]
+    lower = min(min(bounds), best)
+    close = lower >= best - GAP * max(1.0, best) if np.isfinite(best) else lower == np.inf
+    return best, best_delta, lower, optimal and close
+
+
+def axis_incumbent(net, space, D, d_lo, radius=np.inf, n_grid=256):
+    """Best counterfactual that moves one free feature only (a cheap incumbent; L1 optima are often 1-sparse).
+
+    Each free feature is moved up and down on a grid of ``n_grid`` steps up to the box (or the ball
+    of ``radius``); the first grid step where the reduced net meets the decision rows is refined by
+    bisection.  Returns ``(distance, delta)`` or ``(inf, None)``; the point is checked by a forward pass.
+    """
+    n = space.free.size
+    lo, hi = _search_box(space, radius)
+    caps = np.concatenate([np.nan_to_num(hi, posinf=1e6), np.nan_to_num(-lo, posinf=1e6)])  # up moves, then down
+    dirs = np.concatenate([np.eye(n), -np.eye(n)])
+    fixed = np.any(space.E != 0, axis=0) if space.E.size else np.zeros(n, bool)
+    if space.integral is not None:
+        fixed = fixed | space.integral
+    use = (caps > 0) & ~np.concatenate([fixed, fixed])  # a lone move breaks a one-hot group or integrality
+    if not use.any():
+        return np.inf, None
+    dirs, caps = dirs[use], caps[use]
+    s = np.linspace(0.0, 1.0, n_grid + 1)[1:]
+    P = (caps[:, None, None] * s[None, :, None]) * dirs[:, None, :]  # (rays, grid, n)
+
+    def meets(Q):
+        eta = net._forward_raw(Q.reshape(-1, n))[0]
+        return np.all(eta @ D.T >= d_lo, axis=1).reshape(Q.shape[:-1])
+
+    hit = meets(P)
+    rays = np.flatnonzero(hit.any(axis=1))
+    if rays.size == 0:
+        return np.inf, None
+    first = hit[rays].argmax(axis=1)
+    a = np.where(first > 0, s[np.maximum(first - 1, 0)], 0.0) * caps[rays]  # last grid step that does not meet
+    b = s[first] * caps[rays]
+    for _ in range(40):
+        mid = 0.5 * (a + b)
+        ok = meets((mid[:, None] * dirs[rays])[:, None, :])[:, 0]
+        a, b = np.where(ok, a, mid), np.where(ok, mid, b)
+    cost = b * (np.abs(dirs[rays]) @ space.w)
+    k = int(np.argmin(cost))
+    return float(cost[k]), b[k] * dirs[rays[k]]
