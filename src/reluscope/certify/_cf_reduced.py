@@ -280,7 +280,10 @@ class ReducedMilp:
         v = np.asarray(h.getSolution().col_value) if info.primal_solution_status == 2 else None
         value = info.objective_function_value if v is not None else np.inf
         optimal = status == highspy.HighsModelStatus.kOptimal
-        bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else 0.0
+        if self.n_binaries and np.isfinite(info.mip_dual_bound):
+            bound = info.mip_dual_bound
+        else:  # no binary left: HiGHS solved an LP, whose optimum is its own bound
+            bound = value if optimal else 0.0
         delta = None if v is None else v[: self.n_free] - v[self.n_free : 2 * self.n_free]
         return value, delta, min(bound, value), optimal, False
 
