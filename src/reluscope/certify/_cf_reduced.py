@@ -178,10 +178,10 @@ class ReducedMilp:
             h = model._highs(None, heuristics=False, relax=True)
             h.changeColsCost(model.n_vars, np.arange(model.n_vars, dtype=np.int32), np.zeros(model.n_vars))
             bounds = [(lo.copy(), hi.copy()) for lo, hi in model.bounds]
+            last = np.zeros(0, dtype=np.int32)  # the columns of the previous objective (reset before each new one)
             for k, pre in enumerate(model.pre):
                 lo_k, hi_k = bounds[k]
                 b = model.net.biases[k]
-                last = np.zeros(0, dtype=np.int32)
                 for unit in np.flatnonzero((lo_k < 0) & (hi_k > 0)):
                     row = pre.getrow(unit)
                     h.changeColsCost(last.size, last, np.zeros(last.size))
