@@ -122,3 +122,16 @@ def test_no_counterfactual_in_the_box_is_proved_by_the_reduced_milp():
     res = counterfactual(net, [0.0, 0.0], norm=1, box=[[-1.0, 0.4], [-1.0, 0.4]], time_limit=5)
     assert res.method == "reduced milp"
     assert not res.found and res.optimal and res.lower_bound == np.inf
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reduced_milp_agrees_with_the_exact_region_search(seed):
+    """Two independent exact methods (best-first region search, reduced MILP) give the same distance."""
+    net = _net([5, 8, 6, 1], seed)
+    x = np.random.default_rng(seed + 20).normal(size=5) * 0.4
+    box = np.tile([-2.0, 2.0], (5, 1))
+    a = counterfactual(net, x, norm=1, box=box, immutable=[0, 4])
+    b = counterfactual(net, x, norm=1, box=box, immutable=[0, 4], method="regions")
+    assert a.method == "reduced milp" and a.optimal and b.optimal and a.found == b.found
+    if a.found:
+        assert a.distance == pytest.approx(b.distance, rel=1e-6, abs=1e-9)
