@@ -121,7 +121,7 @@ def bench_counterfactuals_ours(args, results):
                    proved_s_max=float(secs[proved].max()) if proved.any() else None,
                    load_average_before=load_before[0], load_average_after=os.getloadavg()[0], test_accuracy=acc)
     print("summary:", json.dumps(summary))
-    results[f"counterfactuals_ours_{args.cf_time:g}s"] = dict(summary=summary, rows=table)
+    results[f"counterfactuals_ours_rows{args.start}-{args.start + args.rows - 1}_{args.cf_time:g}s"] = dict(summary=summary, rows=table)
 
 
 def bench_counterfactuals(args, results):
