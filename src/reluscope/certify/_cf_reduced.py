@@ -17,13 +17,15 @@ The MILP (Tjeng et al. 2019, eq. 5, with ``z`` substituted out)::
     h_k  = W_k h_{k-1} + b_k                                     (stably active units)
     decision rows on eta = W_L h_{L-1} + b_L
 
-is built directly in ``highspy`` (one model, no SciPy round trip), given the
-incumbent of the LLM walk as a starting solution, and solved with
-``mip_rel_gap = 0`` (a proof, not a 1e-4 gap).  Bounds ``[l_k, u_k]`` come from
+is built directly in ``highspy`` (one model, no SciPy round trip), given the best
+incumbent (LLM walk of :mod:`._cf_walk`, one-feature moves of :func:`axis_incumbent`)
+as a starting solution, and solved with a relative gap of 1e-9 (a proof, not HiGHS'
+default 1e-4 gap).  Bounds ``[l_k, u_k]`` come from
 :func:`reluscope.certify._milp.propagate_bounds` over the box intersected with the
-ball and :func:`reluscope.certify._milp.tighten_bounds_lp` (LP over the triangle
-relaxation), both exact-or-sound; the ball itself is a constraint of the MILP, so
-the bounds are valid wherever the MILP looks.
+ball, :func:`reluscope.certify._milp.tighten_bounds_lp` (LP over the triangle
+relaxation) and :meth:`ReducedMilp.tightened` (LP over the MILP's own relaxation,
+decision row included), all sound for every feasible point of the MILP; the ball
+itself is a constraint of the MILP, so the bounds hold wherever the MILP looks.
 """
 
 from __future__ import annotations
@@ -82,46 +84,12 @@ class ReducedMilp:
         else:
             self.lo, self.hi = _search_box(space, radius)
             self.bounds = bounds
-        self.pre = []  # per hidden layer: rows giving W_k h_{k-1} over the variables (pre-activation minus bias)
         n = space.free.size
         cols_lo, cols_hi = [np.zeros(2 * n)], [np.r_[np.maximum(self.hi, 0.0), np.maximum(-self.lo, 0.0)]]
         integ = [np.zeros(2 * n)]
         if space.integral is not None:
             integ[0][:n] = integ[0][n:] = space.integral
-        rows, r_lo, r_hi = [], [], []
-        prev = sparse.hstack([sparse.identity(n), -sparse.identity(n)]).tocsr()  # h_0 = delta = p - q (cols 0..2n)
-        n_vars = 2 * n
-        self.units = []  # per layer: (h column index or -1, a column index or -1)
-        for k in range(net.n_hidden_layers):
-            l, u = self.bounds[k]
-            W, b = net.weights[k], net.biases[k]
-            pre = sparse.csr_matrix(W) @ prev  # rows over the variables so far (W h_{k-1})
-            active, dead = l >= 0, u <= 0
-            cross = ~active & ~dead
-            m_a, m_c = int(active.sum()), int(cross.sum())
-            h_cols = np.full(W.shape[0], -1)
-            h_cols[active | cross] = n_vars + np.arange(m_a + m_c)
-            a_cols = np.full(W.shape[0], -1)
-            a_cols[cross] = n_vars + m_a + m_c + np.arange(m_c)
-            n_new = n_vars + m_a + 2 * m_c
-            pre = sparse.hstack([pre, sparse.csr_matrix((pre.shape[0], n_new - n_vars))]).tocsr()
-            rows = [sparse.hstack([R, sparse.csr_matrix((R.shape[0], n_new - R.shape[1]))]).tocsr() for R in rows]
-            H = sparse.csr_matrix((np.ones(m_a + m_c), (np.flatnonzero(active | cross), h_cols[active | cross])),
-                                  shape=(W.shape[0], n_new))
-            Acol = sparse.csr_matrix((np.ones(m_c), (np.flatnonzero(cross), a_cols[cross])), shape=(W.shape[0], n_new))
-            lc = l[cross]
-            rows += [(H - pre)[active], (H - pre)[cross], (H - pre - sparse.diags(l) @ Acol)[cross],
-                     (H - sparse.diags(u) @ Acol)[cross]]
-            r_lo += [b[active], b[cross], np.full(m_c, -np.inf), np.full(m_c, -np.inf)]
-            r_hi += [b[active], np.full(m_c, np.inf), b[cross] - lc, np.zeros(m_c)]
-            cols_lo += [np.maximum(l[active | cross], 0.0), np.zeros(m_c)]
-            cols_hi += [np.maximum(u[active | cross], 0.0), np.ones(m_c)]
-            integ += [np.zeros(m_a + m_c), np.ones(m_c)]
-            prev = sparse.csr_matrix((np.ones(m_a + m_c), (np.flatnonzero(active | cross), h_cols[active | cross])),
-                                     shape=(W.shape[0], n_new))
-            n_vars = n_new
-            self.units.append((h_cols, a_cols))
-            self.pre.append(pre)
+        rows, r_lo, r_hi, prev, n_vars = self._hidden_rows(cols_lo, cols_hi, integ)
         if space.E.size:  # one-hot groups: E (p - q) = e
             rows.append(sparse.hstack([sparse.csr_matrix(space.E), -sparse.csr_matrix(space.E),
                                        sparse.csr_matrix((space.E.shape[0], n_vars - 2 * n))]).tocsr())
@@ -160,6 +128,46 @@ class ReducedMilp:
         self.col_lo = np.concatenate([np.ravel(v) for v in cols_lo]).astype(float)
         self.col_hi = np.concatenate([np.ravel(v) for v in cols_hi]).astype(float)
         self.integrality = np.concatenate([np.ravel(v) for v in integ]).astype(int)
+
+    def _hidden_rows(self, cols_lo, cols_hi, integ):
+        """Rows and columns of the hidden layers (big-M for unstable units, equalities for active ones).
+
+        Appends to the column lists; returns ``(rows, r_lo, r_hi, prev, n_vars)`` with ``prev`` the
+        rows giving the last hidden layer's outputs over the variables.
+        """
+        net, n = self.net, self.space.free.size
+        self.pre, self.units = [], []  # per hidden layer: rows of W_k h_{k-1}; (h column, a column) per unit or -1
+        rows, r_lo, r_hi = [], [], []
+        prev = sparse.hstack([sparse.identity(n), -sparse.identity(n)]).tocsr()  # h_0 = delta = p - q (cols 0..2n)
+        n_vars = 2 * n
+        for k in range(net.n_hidden_layers):
+            l, u = self.bounds[k]
+            W, b = net.weights[k], net.biases[k]
+            pre = sparse.csr_matrix(W) @ prev  # rows over the variables so far (W h_{k-1})
+            active, dead = l >= 0, u <= 0
+            cross = ~active & ~dead
+            m_a, m_c = int(active.sum()), int(cross.sum())
+            h_cols = np.full(W.shape[0], -1)
+            h_cols[active | cross] = n_vars + np.arange(m_a + m_c)
+            a_cols = np.full(W.shape[0], -1)
+            a_cols[cross] = n_vars + m_a + m_c + np.arange(m_c)
+            n_new = n_vars + m_a + 2 * m_c
+            pre = sparse.hstack([pre, sparse.csr_matrix((pre.shape[0], n_new - n_vars))]).tocsr()
+            rows = [sparse.hstack([R, sparse.csr_matrix((R.shape[0], n_new - R.shape[1]))]).tocsr() for R in rows]
+            prev = sparse.csr_matrix((np.ones(m_a + m_c), (np.flatnonzero(active | cross), h_cols[active | cross])),
+                                     shape=(W.shape[0], n_new))
+            Acol = sparse.csr_matrix((np.ones(m_c), (np.flatnonzero(cross), a_cols[cross])), shape=(W.shape[0], n_new))
+            rows += [(prev - pre)[active], (prev - pre)[cross], (prev - pre - sparse.diags(l) @ Acol)[cross],
+                     (prev - sparse.diags(u) @ Acol)[cross]]
+            r_lo += [b[active], b[cross], np.full(m_c, -np.inf), np.full(m_c, -np.inf)]
+            r_hi += [b[active], np.full(m_c, np.inf), b[cross] - l[cross], np.zeros(m_c)]
+            cols_lo += [np.maximum(l[active | cross], 0.0), np.zeros(m_c)]
+            cols_hi += [np.maximum(u[active | cross], 0.0), np.ones(m_c)]
+            integ += [np.zeros(m_a + m_c), np.ones(m_c)]
+            n_vars = n_new
+            self.units.append((h_cols, a_cols))
+            self.pre.append(pre)
+        return rows, r_lo, r_hi, prev, n_vars
 
     def tightened(self, passes: int = 1):
         """A model with bounds tightened by LP over this model's relaxation (decision row and ball included).
