@@ -135,3 +135,18 @@ def test_reduced_milp_agrees_with_the_exact_region_search(seed):
     assert a.method == "reduced milp" and a.optimal and b.optimal and a.found == b.found
     if a.found:
         assert a.distance == pytest.approx(b.distance, rel=1e-6, abs=1e-9)
+
+
+def test_time_limit_on_the_milp_path_returns_a_valid_point_and_an_honest_bound():
+    net = _net([10, 24, 24, 1], 5)
+    x = np.random.default_rng(1).normal(size=10) * 0.3
+    box = np.tile([-3.0, 3.0], (10, 1))
+    full = counterfactual(net, x, norm=1, box=box, immutable=[0, 1])
+    quick = counterfactual(net, x, norm=1, box=box, immutable=[0, 1], time_limit=1e-3)
+    assert full.optimal and full.method == quick.method == "reduced milp"
+    assert quick.lower_bound <= full.distance + 1e-9 <= quick.distance + 2e-9
+    if quick.found:
+        assert _class(net, quick.point)[0] != quick.original_class
+        assert (quick.point[:2] == x[:2]).all()
+    if not quick.optimal:
+        assert "limit" in quick.message

@@ -239,6 +239,7 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
     threshold : decision threshold on ``eta`` for one-logit networks (class 1 iff ``eta > threshold``)
     margin : the counterfactual crosses the decision by at least this in ``eta``
     max_regions, time_limit : search limits; past them ``optimal`` is False and ``lower_bound`` says how far off
+        (``max_regions`` bounds the region search; the MILP path of ``method='auto'`` is bounded by ``time_limit``)
     method : 'auto' (default): for L1 / Linf on a ReLU net with a bounded search space (a finite box, or an
         incumbent from the LLM walk), the MILP of the network reduced to the mutable features (immutables folded
         into the first bias, :mod:`._cf_reduced`) decides the row, starting from the best of the LLM walk and
