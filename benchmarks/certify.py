@@ -10,7 +10,8 @@
 auto-LiRPA (0.2, 0.3) does not run with torch 2.13, so its bounds are not compared.  The peers run as
 subprocesses in ``benchmarks/.venvs/certify`` (made if missing: dice-ml, maraboupy, onnxruntime).
 
-Usage: python benchmarks/certify.py [--rows 20] [--digits 10] [--cf-time 1.0]
+Usage: python benchmarks/certify.py [--rows 20] [--start 3000] [--digits 10] [--cf-time 1.0]
+       python benchmarks/certify.py --ours-only --rows 20 --cf-time 1.0   (our counterfactuals only, no peers)
 Writes benchmarks/results/certify.json.
 """
 
@@ -82,14 +83,52 @@ def credit_net():
     return net, Xv, list(X.columns), num, clf.score(Xv[3000:], y[3000:])
 
 
-def bench_counterfactuals(args, results):
-    from reluscope.certify import counterfactual
-
+def credit_case():
+    """The credit net, its data, the immutable features (Age and the one-hot ones) and the box (data range)."""
     net, X, names, num, acc = credit_net()
     vary = [f for f in num if f != "Age"]
     immutable = [names.index(f) for f in names if f not in vary]
     box = np.column_stack([X.min(axis=0), X.max(axis=0)])
-    rows = X[3000 : 3000 + args.rows]
+    return net, X, names, vary, immutable, box, acc
+
+
+def bench_counterfactuals_ours(args, results):
+    """Our side only: proved-optimal share within the time limit on rows start .. start + rows - 1."""
+    import os
+
+    from reluscope.certify import counterfactual
+
+    net, X, names, vary, immutable, box, acc = credit_case()
+    load_before = os.getloadavg()
+    print(f"credit net {net}: test accuracy {acc:.3f}; rows {args.start}-{args.start + args.rows - 1}, "
+          f"{len(vary)} mutable features, L1, time limit {args.cf_time} s; load average {load_before[0]:.2f}")
+    counterfactual(net, X[args.start], norm=1, box=box, immutable=immutable, time_limit=args.cf_time)  # warm-up
+    table = []
+    print(f"{'row':>5} {'found':>6} {'optimal':>8} {'L1':>8} {'bound':>8} {'s':>6} {'method':>14}")
+    for i in range(args.start, args.start + args.rows):
+        r = counterfactual(net, X[i], norm=1, box=box, immutable=immutable, time_limit=args.cf_time)
+        table.append(dict(row=i, found=r.found, optimal=r.optimal, distance=r.distance, lower_bound=r.lower_bound,
+                          seconds=r.seconds, method=r.method, changed=int((r.point != X[i]).sum()) if r.found else 0))
+        print(f"{i:>5} {str(r.found):>6} {str(r.optimal):>8} {r.distance:>8.4f} {r.lower_bound:>8.4f} {r.seconds:>6.2f} "
+              f"{r.method:>14}", flush=True)
+    secs = np.array([t["seconds"] for t in table])
+    proved = np.array([t["optimal"] for t in table])
+    in_time = proved & (secs <= args.cf_time * 1.05)
+    summary = dict(rows=len(table), first_row=args.start, time_limit_s=args.cf_time, proved_optimal=int(proved.sum()),
+                   proved_within_limit=int(in_time.sum()), proved_share=float(in_time.mean()),
+                   none_found=int(sum(not t["found"] for t in table)), median_s=float(np.median(secs)),
+                   max_s=float(secs.max()), proved_s_median=float(np.median(secs[proved])) if proved.any() else None,
+                   proved_s_max=float(secs[proved].max()) if proved.any() else None,
+                   load_average_before=load_before[0], load_average_after=os.getloadavg()[0], test_accuracy=acc)
+    print("summary:", json.dumps(summary))
+    results[f"counterfactuals_ours_rows{args.start}-{args.start + args.rows - 1}_{args.cf_time:g}s"] = dict(summary=summary, rows=table)
+
+
+def bench_counterfactuals(args, results):
+    from reluscope.certify import counterfactual
+
+    net, X, names, vary, immutable, box, acc = credit_case()
+    rows = X[args.start : args.start + args.rows]
     print(f"credit net {net}: test accuracy {acc:.3f}; {len(rows)} rows, {len(vary)} mutable features, L1")
     ours = []
     for x in rows:
@@ -200,13 +239,18 @@ def main():
     ap.add_argument("--rows", type=int, default=20)
     ap.add_argument("--digits", type=int, default=10)
     ap.add_argument("--cf-time", type=float, default=1.0)
+    ap.add_argument("--start", type=int, default=3000, help="first credit row (the net is trained on rows 0-2999)")
     ap.add_argument("--skip", choices=["cf", "robust"], default=None)
+    ap.add_argument("--ours-only", action="store_true",
+                    help="counterfactuals, our side only (no peers, no robustness): proved-optimal share within --cf-time")
     args = ap.parse_args()
     results = dict(machine=f"{platform.machine()} {platform.processor() or ''}, 2-core developer machine shared with other jobs",
                    args=vars(args), note="auto-LiRPA (0.2, 0.3) does not run with torch 2.13: not compared")
-    if args.skip != "cf":
+    if args.ours_only:
+        bench_counterfactuals_ours(args, results)
+    elif args.skip != "cf":
         bench_counterfactuals(args, results)
-    if args.skip != "robust":
+    if args.skip != "robust" and not args.ours_only:
         bench_robustness(args, results)
     out = BENCH / "results" / "certify.json"
     out.parent.mkdir(exist_ok=True)

@@ -378,7 +378,7 @@ def tighten_bounds_lp(network: ReLUNetwork, bounds: list, x_lo: np.ndarray, x_hi
         lp.row_upper_ = np.concatenate([np.ravel(v) for v in r_hi])
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-        hs = new_highs()
+        hs = new_highs(presolve=False)  # warm-started re-solves: presolve would discard the basis
         hs.passModel(lp)
         cols = np.arange(int(offs[j - 1]), int(offs[j - 1]) + sizes[-1], dtype=np.int32)
         lo_j, hi_j = bounds[j]
