@@ -214,7 +214,7 @@ def bench_robustness(args, results, hidden=(32, 32)):
     case = save_case(CACHE / "certify_mnist.npz", net, X=X, eps=np.array(eps_list), box=box,
                      classes=net.decision_function(X).argmax(axis=1), n_outputs=net.n_outputs, timeout=np.array(60))
     save_onnx(net, case.with_suffix(".onnx"))
-    marabou = run_peer("marabou", case, timeout=900)
+    marabou = run_peer("marabou", case, timeout=max(900, 60 * len(X) * len(eps_list)))
     table = [dict(row=o["row"], eps=o["eps"], ours=o["verdict"], ours_s=o["seconds"], marabou=m["verdict"],
                   marabou_s=m["seconds"]) for o, m in zip(ours, marabou)]
     print(f"{'eps':>6} {'queries':>7} {'verified':>8} {'cex':>4} {'agree':>5} {'ours med s':>10} {'ours max s':>10} "
@@ -241,6 +241,7 @@ def main():
     ap.add_argument("--cf-time", type=float, default=1.0)
     ap.add_argument("--start", type=int, default=3000, help="first credit row (the net is trained on rows 0-2999)")
     ap.add_argument("--skip", choices=["cf", "robust"], default=None)
+    ap.add_argument("--mnist", nargs="+", default=["32,32"], help="hidden widths of the MNIST nets, e.g. 32,32 100,100")
     ap.add_argument("--ours-only", action="store_true",
                     help="counterfactuals, our side only (no peers, no robustness): proved-optimal share within --cf-time")
     args = ap.parse_args()
@@ -251,7 +252,8 @@ def main():
     elif args.skip != "cf":
         bench_counterfactuals(args, results)
     if args.skip != "robust" and not args.ours_only:
-        bench_robustness(args, results)
+        for hidden in args.mnist:
+            bench_robustness(args, results, hidden=tuple(int(h) for h in hidden.split(",")))
     out = BENCH / "results" / "certify.json"
     out.parent.mkdir(exist_ok=True)
     prev = json.loads(out.read_text()) if out.exists() else {}
