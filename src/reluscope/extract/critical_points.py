@@ -42,9 +42,10 @@ import numpy as np
 from .._progress import progress_bar
 from ..errors import ExtractionError, InvalidInputError
 from ..network import ReLUNetwork
-from ._assemble import canonical_planes, cluster_rows, fit_last_layer, merge_planes, partial_rows
+from ._assemble import canonical_planes, fit_last_layer, merge_planes
 from ._lines import check_piecewise_linear, search_lines
-from ._probes import has_kink_across, kink_jumps, wiggle_off_side
+from ._layer2 import Layer2Neuron, explains, fit_row, orient_first_layer, oriented_rows, walk_neurons
+from ._probes import has_kink_across, kink_jumps
 from .oracle import QueryOracle
 
 __all__ = ["ExtractionResult", "extract_network"]
@@ -98,7 +99,7 @@ class _State:
     def __init__(self, oracle, d, lo, hi, precision, eps, rng):
         self.oracle, self.d, self.lo, self.hi, self.precision, self.eps, self.rng = oracle, d, lo, hi, precision, eps, rng
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
-        self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d))
+        self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
         self.n_lines = 0; self.n_kinks = 0
 
     def box_points(self, n):
@@ -110,17 +111,8 @@ class _State:
         z = np.abs(X @ self.n1.T + self.b1)
         return (z <= 1e-7 * (1.0 + np.abs(X).max(axis=1, keepdims=True))).any(axis=1)
 
-    def active_points(self, n, unit):
-        """Box points where first-layer unit ``unit`` is on (rejection sampling; the half-space is convex)."""
-        Y = self.box_points(50 * n)
-        Y = Y[Y @ self.n1[unit] + self.b1[unit] > 0]
-        return Y[:n] if Y.shape[0] >= n else self.box_points(n)
-
-    def round(self, n_lines, deep, targets=()):
+    def round(self, n_lines, deep):
         starts, ends = self.box_points(n_lines), self.box_points(n_lines)
-        for unit in targets:  # lines inside {z_unit > 0}: every deeper kink there sees the unit active
-            pts = self.active_points(2, unit)
-            starts, ends = np.vstack([starts, pts[:1]]), np.vstack([ends, pts[1:]])
         kinks = search_lines(self.oracle, starts, ends - starts, precision=self.precision)
         self.n_lines += starts.shape[0]; self.n_kinks += kinks.t.size
         X = kinks.points()
@@ -154,30 +146,6 @@ class _State:
         kinked = has_kink_across(self.oracle, P.reshape(-1, self.d), np.repeat(normals, n_points, 0),
                                  delta=delta, precision=self.precision).reshape(k, n_points)
         return kinked.sum(1) >= 2
-
-    def orient_layer1(self):
-        """Exact neuron wiggle: flip each first-layer neuron whose '+' side is its off side."""
-        h = self.n1.shape[0]
-        if h > self.d:
-            raise ExtractionError(
-                f"Layer 1 has {h} neurons for {self.d} inputs: its signs cannot be recovered by the exact wiggle "
-                "(expansive layer feeding another layer). Only contractive first layers are supported at depth 2."
-            )
-        step = 1e-3 * float(np.max(self.hi - self.lo))
-        D = np.linalg.pinv(self.n1) * step  # columns: moves that change one pre-activation by `step`
-        side = np.zeros(h, np.int64)
-        points = self.p1.copy()
-        for _ in range(4):
-            todo = np.flatnonzero(side == 0)
-            if not todo.size:
-                break
-            side[todo] = wiggle_off_side(self.oracle, points[todo], D[:, todo].T, precision=self.precision)
-            Y = self.box_points(todo.size)
-            points[todo] = Y - (np.einsum("kd,kd->k", Y, self.n1[todo]) + self.b1[todo])[:, None] * self.n1[todo]
-        if (side == 0).any():
-            raise ExtractionError(f"The wiggle could not orient {int((side == 0).sum())} first-layer neurons (dead downstream?).")
-        flip = np.where(side == 1, -1.0, 1.0)
-        self.n1 *= flip[:, None]; self.b1 *= flip
 
 
 def _check_args(oracle, n_hidden_layers):
@@ -262,78 +230,150 @@ def extract_network(
         starts = st.box_points(8)
         check_piecewise_linear(oracle, starts, st.box_points(8) - starts, precision=precision, random_state=rng)
     deep = n_hidden_layers == 2
-    idle, rows = 0, None
-    for _ in progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round"):
-        before = (st.n1.shape[0], None if rows is None else rows[0].shape[0])
-        targets = () if rows is None else np.flatnonzero(~rows[1][:, :-1].all(axis=0))[:lines_per_round]
-        st.round(lines_per_round, deep, targets)
-        if deep and st.n1.shape[0] and (hidden_sizes is None or st.n1.shape[0] >= hidden_sizes[0]):
-            rows = _layer2_rows(st) if st.n1.shape[0] <= d else None
-        after = (st.n1.shape[0], None if rows is None else rows[0].shape[0])
-        if _complete(st, rows, hidden_sizes, deep):
+    bar = progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round")
+    rounds = iter(bar)
+    neurons: list = []
+    for attempt in range(3):
+        _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep)
+        if not st.n1.shape[0]:
+            raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
+        if deep:
+            neurons = _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
+        network, residual, y_scale = _finish(st, neurons, hidden_sizes)
+        if residual <= _RESIDUAL_TOL * (1.0 + y_scale):
             break
-        idle = idle + 1 if after == before else 0
-        if idle >= patience and hidden_sizes is None:
-            break
-    if not st.n1.shape[0]:
-        raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
-    network, residual = _finish(st, deep, hidden_sizes)
+        if hidden_sizes is not None or next(rounds, None) is None:
+            raise ExtractionError(
+                f"The recovered network does not reproduce the black box (largest residual {residual:.2e} of the "
+                f"last-layer fit with widths {network.hidden_sizes}): a neuron was missed. Raise max_rounds or "
+                "patience, pass hidden_sizes, or check n_hidden_layers."
+            )
+        patience += 2  # the fit says a neuron is missing: search longer before stopping
     return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
                             st.n_lines, st.n_kinks, residual, network.hidden_sizes)
 
 
-_ORIENTED = "_oriented"
+_RESIDUAL_TOL = 1e-7
 
 
-def _layer2_rows(st: _State):
-    """Orient layer 1 (once per change), then merge the partial second-layer rows seen at kinks."""
-    if getattr(st, _ORIENTED, -1) != st.n1.shape[0]:
-        st.orient_layer1()
-        setattr(st, _ORIENTED, st.n1.shape[0])
-    keep = ~st.on_layer1(st.l2_X)
-    X, J = st.l2_X[keep], st.l2_J[keep]
-    Z = X @ st.n1.T + st.b1
-    jac = (Z > 0)[:, :, None] * st.n1[None, :, :]
-    vals, mask, ok = partial_rows(J, jac, np.maximum(Z, 0.0))
-    rows, supp, count = cluster_rows(vals[ok], mask[ok])
-    sel = count >= 2
-    return rows[sel], supp[sel], count[sel]
+def _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep) -> None:
+    """Rounds of random lines until layer 1 is complete (known width) or ``patience`` rounds find no neuron."""
+    idle = 0
+    for _ in rounds:
+        idle = 0 if st.round(lines_per_round, deep) else idle + 1
+        if hidden_sizes is not None and st.n1.shape[0] >= hidden_sizes[0]:
+            return
+        if hidden_sizes is None and idle >= patience:
+            return
 
 
-def _complete(st, rows, hidden_sizes, deep) -> bool:
-    if hidden_sizes is None:
+def _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
+    """Walk the bent hyperplane of every second-layer neuron met at an unexplained kink (see :mod:`._layer2`)."""
+    for nr in neurons:
+        fit_row(nr, st.n1, st.b1)
+    idle, h2 = 0, None if hidden_sizes is None else hidden_sizes[1]
+    for _ in range(4 * (h2 or 16) + 10):
+        if st.l2_used.size < st.l2_X.shape[0]:
+            st.l2_used = np.r_[st.l2_used, np.zeros(st.l2_X.shape[0] - st.l2_used.size, bool)]
+        free = ~st.l2_used & ~st.on_layer1(st.l2_X)
+        for nr in neurons:
+            free &= ~explains(nr, st.l2_X, st.l2_J, st.n1, st.b1)
+        if h2 is not None and len(neurons) >= h2:
+            break
+        if free.any():
+            seeds = np.flatnonzero(free)[: 4 if h2 is None else max(h2 - len(neurons), 1)]
+            st.l2_used[seeds] = True
+            before = len(neurons)
+            neurons = _walk_seeds(st, neurons, seeds)
+            idle = 0 if len(neurons) > before else idle + 1
+        else:
+            if next(rounds, None) is None:
+                break
+            st.round(lines_per_round, True)
+            idle += 1
+        if h2 is None and idle >= patience:
+            break
+    if not neurons:
+        raise ExtractionError("No second-layer neuron was recovered; query more lines.")
+    return neurons
+
+
+def _walk_seeds(st, neurons, seeds, chunk: int = 6):
+    """Walk from each seed kink in lockstep; every ``chunk`` steps, walks that met a known neuron are merged."""
+    J = st.l2_J[seeds] / np.linalg.norm(st.l2_J[seeds], axis=1, keepdims=True)
+    pending = [Layer2Neuron(st.l2_X[s][None], J[i][None]) for i, s in enumerate(seeds)]
+    for _ in range(0, 3 * st.n1.shape[0] + 12, chunk):
+        moved = walk_neurons(st, pending, max_steps=chunk)
+        pending = [_fit_walked(nr, st) for nr in pending]
+        neurons, pending = _merge(neurons, pending, st)
+        if not moved or not pending:
+            break
+    return neurons + pending
+
+
+def _fit_walked(nr, st):
+    """Row of a walked neuron; a seed whose jump was mis-measured (the walk's steps were checked, the seed was not) is dropped."""
+    fit_row(nr, st.n1, st.b1)
+    if nr.quality > _QUALITY and nr.X.shape[0] > 2:
+        nr.X, nr.J = nr.X[1:], nr.J[1:]
+        fit_row(nr, st.n1, st.b1)
+    return nr
+
+
+def _same(a, b, st) -> bool:
+    if explains(a, b.X, b.J, st.n1, st.b1).any() or explains(b, a.X, a.J, st.n1, st.b1).any():
+        return True
+    common = a.seen & b.seen
+    if common.sum() < 2:
         return False
-    if not deep:
-        return st.n1.shape[0] >= hidden_sizes[0]
-    if rows is None or st.n1.shape[0] < hidden_sizes[0] or rows[0].shape[0] < hidden_sizes[1]:
-        return False
-    return bool(rows[1].all())
+    u, v = a.c[common], b.c[common]
+    return bool(abs(u @ v) >= (1 - 1e-6) * np.linalg.norm(u) * np.linalg.norm(v))
 
 
-def _finish(st: _State, deep: bool, hidden_sizes=None):
+def _merge(neurons, pending, st):
+    """Walks that meet a known neuron (or each other) are merged into it; returns (neurons, walks still apart)."""
+    apart = []
+    for nr in pending:
+        if nr.quality > _QUALITY and nr.X.shape[0] > 1:
+            continue
+        for old in neurons + apart:
+            if _same(old, nr, st):
+                merged = fit_row(Layer2Neuron(np.vstack([old.X, nr.X]), np.vstack([old.J, nr.J])), st.n1, st.b1)
+                if merged.quality <= _QUALITY:
+                    old.X, old.J = merged.X, merged.J
+                    fit_row(old, st.n1, st.b1)
+                break
+        else:
+            apart.append(nr)
+    return neurons, apart
+
+
+_QUALITY = 1e-6
+
+
+def _finish(st: _State, neurons, hidden_sizes=None):
+    deep = bool(neurons)
     if deep:
-        rows, _, count = _layer2_rows(st)
-        if hidden_sizes is not None:  # duplicates of a neuron that never shared two entries: keep the best seen
-            rows = rows[np.argsort(-count, kind="stable")[: hidden_sizes[1]]]
-        if not rows.shape[0]:
-            raise ExtractionError("No second-layer neuron was recovered; query more lines.")
-        W2 = rows[:, :-1]; b2 = rows[:, -1]
-        norm = np.linalg.norm(rows, axis=1)
+        if hidden_sizes is not None and len(neurons) > hidden_sizes[1]:
+            neurons = sorted(neurons, key=lambda nr: -nr.X.shape[0])[: hidden_sizes[1]]
+        xi = orient_first_layer(neurons, st.n1)
+        n1, b1, W2, b2, st.n_unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
+        norm = np.linalg.norm(np.column_stack([W2, b2]), axis=1)
         W2, b2 = W2 / norm[:, None], b2 / norm
     n_fit = 2 * (st.n1.shape[0] + (W2.shape[0] if deep else 0) + st.d + 1) + 20
     X = st.box_points(n_fit)
     y = st.oracle(X)
     if deep:
-        U = np.maximum(X @ st.n1.T + st.b1, 0.0)
+        U = np.maximum(X @ n1.T + b1, 0.0)
         missing = 0 if hidden_sizes is None else max(hidden_sizes[1] - W2.shape[0], 0)
-        top = np.maximum(np.maximum(st.n1 * st.lo, st.n1 * st.hi).sum(1) + st.b1, 0.0)
+        top = np.maximum(np.maximum(n1 * st.lo, n1 * st.hi).sum(1) + b1, 0.0)
         W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top))
-        weights, biases = [st.n1, W2o, p[None, :]], [st.b1, b2o, np.array([c])]
+        weights, biases = [n1, W2o, p[None, :]], [b1, b2o, np.array([c])]
     else:
         missing = 0 if hidden_sizes is None else max(hidden_sizes[0] - st.n1.shape[0], 0)
         W1o, b1o, p, c, res = _fit_or_ghost(X, y, st.n1, st.b1, missing, (np.full(st.d, st.lo), np.full(st.d, st.hi)))
         weights, biases = [W1o, p[None, :]], [b1o, np.array([c])]
-    return ReLUNetwork(weights, biases), res
+    return ReLUNetwork(weights, biases), res, float(np.abs(y).max())
 
 
 def _fit_or_ghost(U, y, W, b, missing, bounds):
