@@ -104,7 +104,7 @@ def _plan_steps(st, neurons, max_fail):
     """One step per neuron: from one of its kinks, along its local plane to the next first-layer plane."""
     n1, b1, d = st.n1, st.b1, st.d
     w_box = st.hi - st.lo
-    lo_ext, hi_ext = st.lo - 0.25 * w_box, st.hi + 0.25 * w_box
+    lo_ext, hi_ext = st.lo - st.walk_margin * w_box, st.hi + st.walk_margin * w_box
     plans = []
     for j, nr in enumerate(neurons):
         S = _sides(nr.X, n1, b1)
@@ -112,12 +112,20 @@ def _plan_steps(st, neurons, max_fail):
         need = [k for k in need if nr.failures.get(k, 0) < max_fail]
         if not need:
             continue
-        k = need[int(st.rng.integers(len(need)))]
-        best = _source(nr, k, n1, b1, lo_ext, hi_ext)
+        best, k = None, need[0]
+        for kk in need:  # the nearest plane not yet seen on both sides (a random target would zigzag)
+            cand = _source(nr, kk, n1, b1, lo_ext, hi_ext)
+            if cand is None:
+                nr.failures[kk] = nr.failures.get(kk, 0) + 1
+            elif best is None or cand[-1] < best[-1]:
+                best, k = cand, kk
         if best is None:
-            nr.failures[k] = nr.failures.get(k, 0) + 1
             continue
-        t1, r, m, u, y, t2 = best
+        t1, r, m, u, y, t2 = best[:6]
+        nr.failures[k] = nr.failures.get(k, 0) + 1  # attempts at unit k
+        if nr.failures[k] != 3:  # jump straight to plane k (the bends between are checked after); once, one plane at a time
+            m, t1, t2 = k, best[-1] if len(best) > 6 else t1, np.inf
+            y = nr.X[r] + t1 * u
         delta = min(5 * st.eps / max(abs(n1[m] @ u), 1e-3), 0.5 * (t2 - t1), 0.05 * w_box)
         yp = y + delta * u
         v = nr.J[r] - (nr.J[r] @ n1[m]) * n1[m]
@@ -148,10 +156,10 @@ def _source(nr, k, n1, b1, lo_ext, hi_ext):
     order = np.argsort(T[r])
     m = int(order[0]); t1 = T[r, m]
     t2 = T[r, order[1]] if order.size > 1 else np.inf
-    return t1, r, m, U[r], nr.X[r] + t1 * U[r], t2
+    return t1, r, m, U[r], nr.X[r] + t1 * U[r], t2, tk[r]
 
 
-def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 3) -> bool:
+def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 4) -> bool:
     """Walk every neuron's bent hyperplane (all neurons one step at a time, one batched line search a step)."""
     half = 0.1 * (st.hi - st.lo)
     for _ in range(max_steps):
@@ -165,28 +173,31 @@ def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 3) -> bool:
         X = kinks.points()
         target = _sides(yp, st.n1, st.b1)
         cand = ~st.on_layer1(X) & (_sides(X, st.n1, st.b1) == target[kinks.line]).all(1)
-        pick = -np.ones(len(plans), np.int64)
-        dist = np.abs(kinks.t - 0.5)
-        for i in np.flatnonzero(cand)[np.argsort(dist[cand], kind="stable")]:
-            if pick[kinks.line[i]] < 0:
-                pick[kinks.line[i]] = i
-        needed = np.zeros(kinks.t.size, bool); needed[pick[pick >= 0]] = True
-        J = np.full((kinks.t.size, st.d), np.nan)
-        if needed.any():
-            J, ok = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision)
-        for p, (j, k, r, m, _, _) in enumerate(plans):
-            nr = neurons[j]
-            i = pick[p]
-            if i < 0 or not np.isfinite(J[i]).all() or not _same_neuron(J[i], nr.J[r], st.n1[m]):
-                nr.failures[k] = nr.failures.get(k, 0) + 1
-                continue
-            nr.X = np.vstack([nr.X, X[i]]); nr.J = np.vstack([nr.J, J[i] / np.linalg.norm(J[i])])
+        order = np.flatnonzero(cand)[np.argsort(np.abs(kinks.t - 0.5)[cand], kind="stable")]
+        rank = np.full(kinks.t.size, -1)
+        count = np.zeros(len(plans), np.int64)
+        for i in order:  # rank of each candidate among its line's, nearest to the crossing first
+            rank[i] = count[kinks.line[i]]; count[kinks.line[i]] += 1
+        done = np.zeros(len(plans), bool)
+        for attempt in range(3):  # the nearest kink may be another neuron's: try the next ones
+            needed = (rank == attempt) & ~done[kinks.line]
+            if not needed.any():
+                break
+            J, _ = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision)
+            for i in np.flatnonzero(needed):
+                p = kinks.line[i]
+                j, k, r, m = plans[p][:4]
+                nr = neurons[j]
+                D = np.flatnonzero(_sides(X[i][None], st.n1, st.b1)[0] != _sides(nr.X[r][None], st.n1, st.b1)[0])
+                if np.isfinite(J[i]).all() and D.size <= st.d - 2 and _same_neuron(J[i], nr.J[r], st.n1[D]):
+                    nr.X = np.vstack([nr.X, X[i]]); nr.J = np.vstack([nr.J, J[i] / np.linalg.norm(J[i])])
+                    done[p] = True
     return True
 
 
-def _same_neuron(J_new, J_old, n_m, tol=1e-6) -> bool:
-    """The jump across first-layer plane m changes only along n_m: J_new in span{J_old, n_m}, not along n_m."""
-    B = np.column_stack([J_old, n_m])
+def _same_neuron(J_new, J_old, N_flipped, tol=1e-6) -> bool:
+    """Across first-layer planes the jump changes only along their normals: J_new in span{J_old, N_flipped}."""
+    B = np.column_stack([J_old, N_flipped.T])
     coef, *_ = np.linalg.lstsq(B, J_new, rcond=None)
     nJ = np.linalg.norm(J_new)
     return bool(np.linalg.norm(B @ coef - J_new) <= tol * nJ and abs(coef[0]) > 1e-3 * nJ)

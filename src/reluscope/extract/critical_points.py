@@ -65,7 +65,8 @@ class ExtractionResult:
     n_lines, n_kinks : int
         Random lines searched and critical points found on them.
     fit_residual : float
-        Residual of the final least-squares fit of the last layer.
+        Largest |f - f_hat| over the points of the final least-squares fit of the last layer and the
+        held-out validation points (``n_validation``).
     hidden_sizes : tuple of int
         Neurons found per hidden layer.
 
@@ -100,7 +101,7 @@ class _State:
         self.oracle, self.d, self.lo, self.hi, self.precision, self.eps, self.rng = oracle, d, lo, hi, precision, eps, rng
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
         self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
-        self.n_lines = 0; self.n_kinks = 0
+        self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.max_h1 = 1 << 30
 
     def box_points(self, n):
         return self.lo + (self.hi - self.lo) * self.rng.random((n, self.d))
@@ -111,8 +112,10 @@ class _State:
         z = np.abs(X @ self.n1.T + self.b1)
         return (z <= 1e-7 * (1.0 + np.abs(X).max(axis=1, keepdims=True))).any(axis=1)
 
-    def round(self, n_lines, deep):
+    def round(self, n_lines, deep, through=None):
         starts, ends = self.box_points(n_lines), self.box_points(n_lines)
+        if through is not None:  # lines with these points at their middle
+            starts = 2 * through - ends
         kinks = search_lines(self.oracle, starts, ends - starts, precision=self.precision)
         self.n_lines += starts.shape[0]; self.n_kinks += kinks.t.size
         X = kinks.points()
@@ -130,6 +133,7 @@ class _State:
         if self.n1.shape[0] and new.size:  # a known neuron re-found where its plane estimate drifted: drop
             close = (np.abs(normals[new] @ self.n1.T) > 1 - 1e-9) & (np.abs(offsets[new][:, None] - self.b1[None, :]) < 1e-5)
             new = new[~close.any(axis=1)]
+        new = new[: max(self.max_h1 - self.n1.shape[0], 0)]  # a known width is never exceeded
         self.n1 = np.vstack([self.n1, normals[new]]); self.b1 = np.r_[self.b1, offsets[new]]
         self.p1 = np.vstack([self.p1, X[new]])
         if deep:
@@ -172,6 +176,8 @@ def extract_network(
     precision: float = 1e-14,
     eps: float | None = None,
     check_linearity: bool = True,
+    n_validation: int = 4000,
+    n_retries: int = 5,
     random_state=None,
     progress: bool | None = None,
 ) -> ExtractionResult:
@@ -193,6 +199,11 @@ def extract_network(
         Relative accuracy of the oracle's outputs (1e-14 for float64).
     eps : float, optional
         Finite-difference step for piece gradients (default 1e-3 of the box width).
+    n_validation, n_retries : int
+        The recovered network is checked on ``n_validation`` fresh uniform box points; where it
+        differs from the black box (beyond ``1e-7`` of the output scale) a neuron was missed, and
+        lines through the worst points look for it, at most ``n_retries`` times.  If the network
+        still differs, :class:`ExtractionError` is raised: a wrong network is never returned.
 
     Returns
     -------
@@ -230,25 +241,35 @@ def extract_network(
         starts = st.box_points(8)
         check_piecewise_linear(oracle, starts, st.box_points(8) - starts, precision=precision, random_state=rng)
     deep = n_hidden_layers == 2
+    if hidden_sizes is not None:
+        st.max_h1 = int(hidden_sizes[0])
     bar = progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round")
     rounds = iter(bar)
     neurons: list = []
-    for attempt in range(3):
+    for attempt in range(n_retries + 1):
         _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep)
         if not st.n1.shape[0]:
             raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
         if deep:
             neurons = _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
-        network, residual, y_scale = _finish(st, neurons, hidden_sizes)
-        if residual <= _RESIDUAL_TOL * (1.0 + y_scale):
+        network, fit_res, y_scale = _finish(st, neurons, hidden_sizes)
+        X_val = st.box_points(n_validation)
+        miss = np.abs(oracle(X_val) - network.decision_function(X_val))
+        residual = max(fit_res, float(miss.max()))
+        tol = _RESIDUAL_TOL * (1.0 + y_scale)
+        if residual <= tol:
             break
-        if hidden_sizes is not None or next(rounds, None) is None:
-            raise ExtractionError(
-                f"The recovered network does not reproduce the black box (largest residual {residual:.2e} of the "
-                f"last-layer fit with widths {network.hidden_sizes}): a neuron was missed. Raise max_rounds or "
-                "patience, pass hidden_sizes, or check n_hidden_layers."
-            )
-        patience += 2  # the fit says a neuron is missing: search longer before stopping
+        # where f_hat is wrong a neuron was missed: lines through the worst held-out points find its kinks
+        order = np.argsort(-miss)[: 2 * lines_per_round]
+        worst = np.repeat(X_val[order][miss[order] > tol], 4, axis=0)
+        st.round(worst.shape[0], deep, through=worst)
+        patience += 2
+    else:
+        raise ExtractionError(
+            f"The recovered network does not reproduce the black box (largest residual {residual:.2e} on the "
+            f"last-layer fit and {n_validation} held-out box points, widths {network.hidden_sizes}): a neuron was "
+            "missed. Raise max_rounds, patience or n_retries, pass hidden_sizes, or check n_hidden_layers."
+        )
     return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
                             st.n_lines, st.n_kinks, residual, network.hidden_sizes)
 
@@ -289,7 +310,9 @@ def _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
         else:
             if next(rounds, None) is None:
                 break
-            st.round(lines_per_round, True)
+            if st.round(lines_per_round, True):  # a new first-layer neuron: every row is refitted
+                for nr in neurons:
+                    fit_row(nr, st.n1, st.b1)
             idle += 1
         if h2 is None and idle >= patience:
             break
@@ -302,7 +325,7 @@ def _walk_seeds(st, neurons, seeds, chunk: int = 6):
     """Walk from each seed kink in lockstep; every ``chunk`` steps, walks that met a known neuron are merged."""
     J = st.l2_J[seeds] / np.linalg.norm(st.l2_J[seeds], axis=1, keepdims=True)
     pending = [Layer2Neuron(st.l2_X[s][None], J[i][None]) for i, s in enumerate(seeds)]
-    for _ in range(0, 3 * st.n1.shape[0] + 12, chunk):
+    for _ in range(0, 5 * st.n1.shape[0] + 12, chunk):
         moved = walk_neurons(st, pending, max_steps=chunk)
         pending = [_fit_walked(nr, st) for nr in pending]
         neurons, pending = _merge(neurons, pending, st)
