@@ -46,6 +46,7 @@ from ._assemble import canonical_planes, fit_last_layer, merge_planes
 from ._lines import check_piecewise_linear, search_lines
 from ._layer2 import Layer2Neuron, explains, fit_row, orient_first_layer, oriented_rows, walk_neurons
 from ._probes import has_kink_across, kink_jumps
+from ._refine import refine_weak_planes
 from .oracle import QueryOracle
 
 __all__ = ["ExtractionResult", "extract_network"]
@@ -101,7 +102,7 @@ class _State:
         self.oracle, self.d, self.lo, self.hi, self.precision, self.eps, self.rng = oracle, d, lo, hi, precision, eps, rng
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
         self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
-        self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.max_h1 = 1 << 30
+        self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.jump1 = np.zeros(0); self.max_h1 = 1 << 30
 
     def box_points(self, n):
         return self.lo + (self.hi - self.lo) * self.rng.random((n, self.d))
@@ -135,7 +136,7 @@ class _State:
             new = new[~close.any(axis=1)]
         new = new[: max(self.max_h1 - self.n1.shape[0], 0)]  # a known width is never exceeded
         self.n1 = np.vstack([self.n1, normals[new]]); self.b1 = np.r_[self.b1, offsets[new]]
-        self.p1 = np.vstack([self.p1, X[new]])
+        self.p1 = np.vstack([self.p1, X[new]]); self.jump1 = np.r_[self.jump1, np.linalg.norm(J[new], axis=1)]
         if deep:
             rest = ~np.isin(labels, np.flatnonzero(is_l1))
             self.l2_X = np.vstack([self.l2_X, X[rest]]); self.l2_J = np.vstack([self.l2_J, J[rest]])
@@ -178,6 +179,7 @@ def extract_network(
     check_linearity: bool = True,
     n_validation: int = 4000,
     n_retries: int = 5,
+    refine: bool = True,
     random_state=None,
     progress: bool | None = None,
 ) -> ExtractionResult:
@@ -199,6 +201,10 @@ def extract_network(
         Relative accuracy of the oracle's outputs (1e-14 for float64).
     eps : float, optional
         Finite-difference step for piece gradients (default 1e-3 of the box width).
+    refine : bool, default True
+        One hidden layer: re-estimate the planes of neurons with a small kink (below 0.2 of the
+        median jump) from gradients taken far from every other plane, with a large step
+        (:mod:`._refine`; 6 (d + 1) queries a neuron).
     n_validation, n_retries : int
         The recovered network is checked on ``n_validation`` fresh uniform box points; where it
         differs from the black box (beyond ``1e-7`` of the output scale) a neuron was missed, and
@@ -214,16 +220,17 @@ def extract_network(
     Examples
     --------
     A random 3-6-1 black box, seen only through its outputs: the 6 neurons are recovered and
-    the extracted network equals the black box to round-off, after a few hundred queries.
+    the extracted network equals the black box to round-off, after about 5,000 queries (4,000 of them
+    the held-out check that a neuron was not missed).
 
     >>> import reluscope
     >>> from reluscope.extract import QueryOracle, align_networks, extract_network
     >>> rng = np.random.default_rng(0)
     >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
     ...                             [0.3 * rng.normal(size=6), np.zeros(1)])
-    >>> oracle = QueryOracle(net, budget=5000)
+    >>> oracle = QueryOracle(net, budget=10_000)
     >>> res = extract_network(oracle, 1, hidden_sizes=(6,), random_state=0, progress=False)
-    >>> res.hidden_sizes, res.n_queries == oracle.n_queries, bool(res.n_queries < 2000)
+    >>> res.hidden_sizes, res.n_queries == oracle.n_queries, bool(res.n_queries < 6000)
     ((6,), True, True)
     >>> X = rng.uniform(-1, 1, (1000, 3))
     >>> bool(np.abs(res.network.forward(X) - net.forward(X)).max() < 1e-9)
@@ -252,6 +259,8 @@ def extract_network(
             raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
         if deep:
             neurons = _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
+        elif refine and attempt == 0:
+            refine_weak_planes(st)
         network, fit_res, y_scale = _finish(st, neurons, hidden_sizes)
         X_val = st.box_points(n_validation)
         miss = np.abs(oracle(X_val) - network.decision_function(X_val))
