@@ -37,7 +37,7 @@ from ..errors import ExtractionError
 from ._lines import search_lines
 from ._probes import kink_jumps
 
-__all__ = ["Layer2Neuron", "walk_neurons", "fit_row", "explains", "orient_first_layer", "oriented_rows"]
+__all__ = ["Layer2Neuron", "walk_neurons", "fit_row", "explains", "orient_first_layer", "oriented_rows", "ghost_first_layer"]
 
 
 @dataclass
@@ -123,7 +123,7 @@ def _plan_steps(st, neurons, max_fail):
             continue
         t1, r, m, u, y, t2 = best[:6]
         nr.failures[k] = nr.failures.get(k, 0) + 1  # attempts at unit k
-        if nr.failures[k] != 3:  # jump straight to plane k (the bends between are checked after); once, one plane at a time
+        if nr.failures[k] == 1:  # first jump straight to plane k (the bends between are checked after), then plane by plane
             m, t1, t2 = k, best[-1] if len(best) > 6 else t1, np.inf
             y = nr.X[r] + t1 * u
         delta = min(5 * st.eps / max(abs(n1[m] @ u), 1e-3), 0.5 * (t2 - t1), 0.05 * w_box)
@@ -159,7 +159,7 @@ def _source(nr, k, n1, b1, lo_ext, hi_ext):
     return t1, r, m, U[r], nr.X[r] + t1 * U[r], t2, tk[r]
 
 
-def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 4) -> bool:
+def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 6) -> bool:
     """Walk every neuron's bent hyperplane (all neurons one step at a time, one batched line search a step)."""
     half = 0.1 * (st.hi - st.lo)
     for _ in range(max_steps):
@@ -252,3 +252,16 @@ def oriented_rows(neurons, n1, b1, xi):
         z = np.maximum(nr.X @ n1o.T + b1o, 0.0) @ row
         bias[j] = -float(np.median(z))
     return n1o, b1o, rows, bias, unobserved
+
+
+def ghost_first_layer(neurons, n1, b1, lo):
+    """Function-exact fallback when the flips ``xi`` are not determined: ``d`` always-on units carry ``w_j . x``.
+
+    ``relu(x_i - lo + 1) = x_i - lo + 1`` on the box, so (*) is a two-hidden-layer network with ``h1 + d``
+    first-layer units, exact on the box (and wherever ``x_i > lo - 1``) but not the black box's widths.
+    """
+    d = n1.shape[1]
+    W1 = np.vstack([n1, np.eye(d)]); B1 = np.r_[b1, np.full(d, 1.0 - lo)]
+    C = np.array([nr.c for nr in neurons]); Wl = np.array([nr.w for nr in neurons])
+    beta = np.array([nr.beta for nr in neurons]) + (lo - 1.0) * Wl.sum(1)
+    return W1, B1, np.hstack([C, Wl]), beta

@@ -44,7 +44,7 @@ from ..errors import ExtractionError, InvalidInputError
 from ..network import ReLUNetwork
 from ._assemble import canonical_planes, fit_last_layer, merge_planes
 from ._lines import check_piecewise_linear, search_lines
-from ._layer2 import Layer2Neuron, explains, fit_row, orient_first_layer, oriented_rows, walk_neurons
+from ._layer2 import Layer2Neuron, explains, fit_row, ghost_first_layer, orient_first_layer, oriented_rows, walk_neurons
 from ._probes import has_kink_across, kink_jumps
 from ._refine import refine_weak_planes
 from .oracle import QueryOracle
@@ -366,7 +366,7 @@ def _merge(neurons, pending, st):
     """Walks that meet a known neuron (or each other) are merged into it; returns (neurons, walks still apart)."""
     apart = []
     for nr in pending:
-        if nr.quality > _QUALITY and nr.X.shape[0] > 1:
+        if nr.quality > _QUALITY or nr.X.shape[0] < 2:  # inconsistent, or a walk that never left its seed
             continue
         for old in neurons + apart:
             if _same(old, nr, st):
@@ -388,8 +388,11 @@ def _finish(st: _State, neurons, hidden_sizes=None):
     if deep:
         if hidden_sizes is not None and len(neurons) > hidden_sizes[1]:
             neurons = sorted(neurons, key=lambda nr: -nr.X.shape[0])[: hidden_sizes[1]]
-        xi = orient_first_layer(neurons, st.n1)
-        n1, b1, W2, b2, st.n_unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
+        try:
+            xi = orient_first_layer(neurons, st.n1)
+            n1, b1, W2, b2, st.n_unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
+        except ExtractionError:
+            n1, b1, W2, b2 = ghost_first_layer(neurons, st.n1, st.b1, st.lo)
         norm = np.linalg.norm(np.column_stack([W2, b2]), axis=1)
         W2, b2 = W2 / norm[:, None], b2 / norm
     n_fit = 2 * (st.n1.shape[0] + (W2.shape[0] if deep else 0) + st.d + 1) + 20
