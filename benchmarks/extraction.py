@@ -83,7 +83,7 @@ def depth2_seeds(sizes=(10, 16, 16, 1), seeds=range(5)):
     return out
 
 
-def certify_after_extraction(sizes_list=([2, 8, 1], [3, 8, 1], [2, 6, 6, 1])):
+def certify_after_extraction(sizes_list=([2, 8, 1], [3, 8, 1], [5, 8, 8, 1])):
     """Extract, then prove f - f_hat = 0 on the query box with the geometry module (small nets only)."""
     out = {}
     for sizes in sizes_list:

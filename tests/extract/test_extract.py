@@ -127,6 +127,21 @@ def test_extracts_expansive_10_16_16_1_function_to_1e_8():
     assert al.neuron_errors[0].max() <= 1e-9
 
 
+def test_neurons_with_tiny_output_weights_are_refined_to_1e_9():
+    """Two neurons with output weights 1e-4 of the others: their small kinks are re-measured far from every plane."""
+    net = random_network(np.random.default_rng(0), [50, 16, 1])
+    W = [w.copy() for w in net.weights]
+    W[1][0, :2] *= 1e-4
+    net = reluscope.from_arrays(W, net.biases)
+    errs = {}
+    for refine in (False, True):
+        res = extract_network(QueryOracle(net), 1, hidden_sizes=(16,), random_state=1, refine=refine)
+        errs[refine] = align_networks(net, res.network).neuron_errors[0]
+    print(f"weak neurons: {errs[False][:2]} without the second pass, {errs[True][:2]} with it")
+    assert errs[False][:2].max() > 1e-9  # the first pass alone misses the target on these two
+    assert errs[True].max() <= 1e-9
+
+
 def test_wrong_network_is_never_returned():
     """A depth-2 black box extracted as depth 1 cannot be reproduced: the held-out check raises."""
     net = random_network(np.random.default_rng(0), [5, 8, 8, 1])

@@ -123,7 +123,7 @@ def _plan_steps(st, neurons, max_fail):
             continue
         t1, r, m, u, y, t2 = best[:6]
         nr.failures[k] = nr.failures.get(k, 0) + 1  # attempts at unit k
-        if nr.failures[k] == 1:  # first jump straight to plane k (the bends between are checked after), then plane by plane
+        if nr.failures[k] in (1, 2, 4):  # jump straight to plane k (the bends between are checked after), else plane by plane
             m, t1, t2 = k, best[-1] if len(best) > 6 else t1, np.inf
             y = nr.X[r] + t1 * u
         delta = min(5 * st.eps / max(abs(n1[m] @ u), 1e-3), 0.5 * (t2 - t1), 0.05 * w_box)
@@ -180,18 +180,18 @@ def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 6) -> bool:
             rank[i] = count[kinks.line[i]]; count[kinks.line[i]] += 1
         done = np.zeros(len(plans), bool)
         for attempt in range(3):  # the nearest kink may be another neuron's: try the next ones
-            needed = (rank == attempt) & ~done[kinks.line]
-            if not needed.any():
+            idx = np.flatnonzero((rank == attempt) & ~done[kinks.line])
+            if not idx.size:
                 break
-            J, _ = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision)
-            for i in np.flatnonzero(needed):
-                p = kinks.line[i]
-                j, k, r, m = plans[p][:4]
-                nr = neurons[j]
+            src = [(neurons[plans[kinks.line[i]][0]], plans[kinks.line[i]][2]) for i in idx]
+            needed = np.zeros(kinks.t.size, bool); needed[idx] = True
+            J = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision)[0][idx]
+            for q, i in enumerate(idx):
+                nr, r = src[q]
                 D = np.flatnonzero(_sides(X[i][None], st.n1, st.b1)[0] != _sides(nr.X[r][None], st.n1, st.b1)[0])
-                if np.isfinite(J[i]).all() and D.size <= st.d - 2 and _same_neuron(J[i], nr.J[r], st.n1[D]):
-                    nr.X = np.vstack([nr.X, X[i]]); nr.J = np.vstack([nr.J, J[i] / np.linalg.norm(J[i])])
-                    done[p] = True
+                if np.isfinite(J[q]).all() and D.size <= st.d - 2 and _same_neuron(J[q], nr.J[r], st.n1[D]):
+                    nr.X = np.vstack([nr.X, X[i]]); nr.J = np.vstack([nr.J, J[q] / np.linalg.norm(J[q])])
+                    done[kinks.line[i]] = True
     return True
 
 

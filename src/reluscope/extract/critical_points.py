@@ -14,22 +14,28 @@ after Canales-Martinez et al. 2024), in the form implemented here:
    a candidate is a first-layer neuron when ``f`` is kinked across it at random
    points of the plane (a deeper neuron's bent hyperplane is not).  Layer 1 is
    thus known up to a positive scale and a sign per neuron.
-4. **Signs of a hidden layer that feeds another** by the exact neuron wiggle
-   (a move that changes only that neuron: ``f`` stays put on its off side);
-   this needs the layer to be no wider than the input.
-5. **Layer 2** (two hidden layers): at a kink of a second-layer neuron, ``J`` is a
-   combination of the active first-layer normals; solving for it gives that
-   neuron's row on the active units (and its bias from ``z(x*) = 0``); rows seen
-   at several kinks are merged when they agree on their shared entries.
+4. **Weak neurons** (one hidden layer, :mod:`._refine`): a neuron whose jump is small against the
+   others (a small outgoing weight) is re-measured far from every known plane, with per-axis steps
+   as large as its region allows.
+5. **Layer 2** (two hidden layers, :mod:`._layer2`): from a kink of a second-layer neuron, its bent
+   hyperplane is followed across first-layer planes (each new jump must lie in the span of the old
+   jump and the crossed normals); its row, in a form that does not need the first layer's signs,
+   is the null vector of one small linear system.  **Signs of layer 1** then follow from one linear
+   least-squares solve shared by all second-layer neurons (polynomial, also when the first layer is
+   wider than the input).
 6. **Last layer and output** by one least-squares fit on features
    ``[relu(z), u, 1]``; the linear part ``q`` reveals which last-layer neurons
    are flipped (:func:`._assemble.fit_last_layer`): a linear solve (polynomial)
    when the layer is no wider than its input, else a 0/1 MILP.
+7. **Check**: the network is compared with the black box on held-out box points; where it differs a
+   neuron was missed, lines through the worst points look for it, and if it still differs
+   :class:`ExtractionError` is raised -- a wrong network is not returned.
 
 Departures: the thesis (``000`` 3.3) recovers only the function; this module
 recovers the parameters, up to permutation and positive scaling per neuron
-(:mod:`reluscope.extract.align`).  Three or more hidden layers, expansive layers
-that feed another layer and hard-label oracles raise :class:`ExtractionError`.
+(:mod:`reluscope.extract.align`).  Three or more hidden layers and hard-label oracles raise
+:class:`ExtractionError`.  When the second-layer neurons found do not determine the first layer's
+signs, the linear parts go to ``d`` always-on first-layer units (exact on the box, widths ``h1 + d``).
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from ..errors import ExtractionError, InvalidInputError
 from ..network import ReLUNetwork
 from ._assemble import canonical_planes, fit_last_layer, merge_planes
 from ._lines import check_piecewise_linear, search_lines
-from ._layer2 import Layer2Neuron, explains, fit_row, ghost_first_layer, orient_first_layer, oriented_rows, walk_neurons
+from ._layer2 import ghost_first_layer, orient_first_layer, oriented_rows
+from ._search2 import second_layer
 from ._probes import has_kink_across, kink_jumps
 from ._refine import refine_weak_planes
 from .oracle import QueryOracle
@@ -258,7 +265,7 @@ def extract_network(
         if not st.n1.shape[0]:
             raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
         if deep:
-            neurons = _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
+            neurons = second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
         elif refine and attempt == 0:
             refine_weak_planes(st)
         network, fit_res, y_scale = _finish(st, neurons, hidden_sizes)
@@ -295,92 +302,6 @@ def _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep) -> N
             return
         if hidden_sizes is None and idle >= patience:
             return
-
-
-def _second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
-    """Walk the bent hyperplane of every second-layer neuron met at an unexplained kink (see :mod:`._layer2`)."""
-    for nr in neurons:
-        fit_row(nr, st.n1, st.b1)
-    idle, h2 = 0, None if hidden_sizes is None else hidden_sizes[1]
-    for _ in range(4 * (h2 or 16) + 10):
-        if st.l2_used.size < st.l2_X.shape[0]:
-            st.l2_used = np.r_[st.l2_used, np.zeros(st.l2_X.shape[0] - st.l2_used.size, bool)]
-        free = ~st.l2_used & ~st.on_layer1(st.l2_X)
-        for nr in neurons:
-            free &= ~explains(nr, st.l2_X, st.l2_J, st.n1, st.b1)
-        if h2 is not None and len(neurons) >= h2:
-            break
-        if free.any():
-            seeds = np.flatnonzero(free)[: 4 if h2 is None else max(h2 - len(neurons), 1)]
-            st.l2_used[seeds] = True
-            before = len(neurons)
-            neurons = _walk_seeds(st, neurons, seeds)
-            idle = 0 if len(neurons) > before else idle + 1
-        else:
-            if next(rounds, None) is None:
-                break
-            if st.round(lines_per_round, True):  # a new first-layer neuron: every row is refitted
-                for nr in neurons:
-                    fit_row(nr, st.n1, st.b1)
-            idle += 1
-        if h2 is None and idle >= patience:
-            break
-    if not neurons:
-        raise ExtractionError("No second-layer neuron was recovered; query more lines.")
-    return neurons
-
-
-def _walk_seeds(st, neurons, seeds, chunk: int = 6):
-    """Walk from each seed kink in lockstep; every ``chunk`` steps, walks that met a known neuron are merged."""
-    J = st.l2_J[seeds] / np.linalg.norm(st.l2_J[seeds], axis=1, keepdims=True)
-    pending = [Layer2Neuron(st.l2_X[s][None], J[i][None]) for i, s in enumerate(seeds)]
-    for _ in range(0, 5 * st.n1.shape[0] + 12, chunk):
-        moved = walk_neurons(st, pending, max_steps=chunk)
-        pending = [_fit_walked(nr, st) for nr in pending]
-        neurons, pending = _merge(neurons, pending, st)
-        if not moved or not pending:
-            break
-    return neurons + pending
-
-
-def _fit_walked(nr, st):
-    """Row of a walked neuron; a seed whose jump was mis-measured (the walk's steps were checked, the seed was not) is dropped."""
-    fit_row(nr, st.n1, st.b1)
-    if nr.quality > _QUALITY and nr.X.shape[0] > 2:
-        nr.X, nr.J = nr.X[1:], nr.J[1:]
-        fit_row(nr, st.n1, st.b1)
-    return nr
-
-
-def _same(a, b, st) -> bool:
-    if explains(a, b.X, b.J, st.n1, st.b1).any() or explains(b, a.X, a.J, st.n1, st.b1).any():
-        return True
-    common = a.seen & b.seen
-    if common.sum() < 2:
-        return False
-    u, v = a.c[common], b.c[common]
-    return bool(abs(u @ v) >= (1 - 1e-6) * np.linalg.norm(u) * np.linalg.norm(v))
-
-
-def _merge(neurons, pending, st):
-    """Walks that meet a known neuron (or each other) are merged into it; returns (neurons, walks still apart)."""
-    apart = []
-    for nr in pending:
-        if nr.quality > _QUALITY or nr.X.shape[0] < 2:  # inconsistent, or a walk that never left its seed
-            continue
-        for old in neurons + apart:
-            if _same(old, nr, st):
-                merged = fit_row(Layer2Neuron(np.vstack([old.X, nr.X]), np.vstack([old.J, nr.J])), st.n1, st.b1)
-                if merged.quality <= _QUALITY:
-                    old.X, old.J = merged.X, merged.J
-                    fit_row(old, st.n1, st.b1)
-                break
-        else:
-            apart.append(nr)
-    return neurons, apart
-
-
-_QUALITY = 1e-6
 
 
 def _finish(st: _State, neurons, hidden_sizes=None):
