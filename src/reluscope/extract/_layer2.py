@@ -11,10 +11,12 @@ first-layer planes ``n_i . x + b_i`` known up to sign, write ``s_i = +-1`` for t
 whatever the signs: the row ``c_j`` is the true row (up to a positive scale per unit), the flips hide in
 the linear part ``w_j``.  So
 
-1. **Walk** (:func:`walk_neurons`): from a kink of ``j``, move inside its local plane to the nearest
-   first-layer plane, step across it and find ``j``'s kink again on a short line parallel to that plane;
-   the new jump must lie in ``span{old jump, n_m}`` (else it was another neuron and is dropped).  The walk
-   aims at the units not yet seen on both sides of the kinks of ``j``.
+1. **Walk** (:func:`walk_neurons`): from a kink of ``j``, move inside its local plane to a first-layer
+   plane ``k`` not yet seen on both sides by ``j``'s kinks, step across it and find ``j``'s kink again on
+   a short line parallel to that plane; the new jump must lie in the span of the old jump and the
+   normals of the units flipped on the way (else it was another neuron: the next kink on the line is
+   tried).  Walks go up to ``walk_margin`` (20) box widths outside the box: the black box answers
+   anywhere.
 2. **Row** (:func:`fit_row`): the jumps are ``mu_r grad z_j(x_r)``; differences between kinks cancel
    ``w_j``, so ``(c_j, mu)`` is the null vector of one small linear system (SVD); then ``w_j`` and
    ``beta_j`` follow.  A unit never seen on both sides by ``j`` is not identified by ``j``'s kinks.
@@ -101,7 +103,11 @@ def explains(nr: Layer2Neuron, X: np.ndarray, J: np.ndarray, n1, b1, *, tol: flo
 
 
 def _plan_steps(st, neurons, max_fail):
-    """One step per neuron: from one of its kinks, along its local plane to the next first-layer plane."""
+    """One step per neuron, at the nearest first-layer plane it has not seen on both sides.
+
+    From the kink whose local plane reaches that plane soonest: straight to it (attempts 1, 2, 4), or
+    across the first plane on the way (attempts 3, 5: one bend at a time); ``failures`` counts attempts.
+    """
     n1, b1, d = st.n1, st.b1, st.d
     w_box = st.hi - st.lo
     lo_ext, hi_ext = st.lo - st.walk_margin * w_box, st.hi + st.walk_margin * w_box
@@ -124,7 +130,7 @@ def _plan_steps(st, neurons, max_fail):
         t1, r, m, u, y, t2 = best[:6]
         nr.failures[k] = nr.failures.get(k, 0) + 1  # attempts at unit k
         if nr.failures[k] in (1, 2, 4):  # jump straight to plane k (the bends between are checked after), else plane by plane
-            m, t1, t2 = k, best[-1] if len(best) > 6 else t1, np.inf
+            m, t1, t2 = k, best[6], np.inf
             y = nr.X[r] + t1 * u
         delta = min(5 * st.eps / max(abs(n1[m] @ u), 1e-3), 0.5 * (t2 - t1), 0.05 * w_box)
         yp = y + delta * u
