@@ -1,6 +1,6 @@
 """Benchmark: exact critical-point extraction vs the thesis's local-linear surrogate on the same random nets.
 
-Run: PYTHONPATH=src python benchmarks/extraction.py [--quick]
+Run: PYTHONPATH=src python benchmarks/extraction.py [--quick] [--784-32-32]
 Prints a table and writes benchmarks/results/extraction.json.
 """
 
@@ -17,19 +17,19 @@ from scipy.spatial import cKDTree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.strategies import random_network  # noqa: E402
 from reluscope.errors import ReluscopeError  # noqa: E402
-from reluscope.extract import QueryOracle, align_networks, extract_network, fit_local_linear, l1_path  # noqa: E402
+from reluscope.extract import QueryOracle, align_networks, certify_equal, extract_network, fit_local_linear, l1_path  # noqa: E402
 
 ANCHORS = ("Carlini et al. public code: 10-15-15-1 in 159,144 queries (2^17.3), 70 s; 784-32-1 not in 15 min. "
            "Published 784-128-1: 2^21.5 queries (Carlini 2020); sign recovery 6.8 s for 784-128-1 (Canales-Martinez 2024). "
            "Targets: 784-128-1 <= 1e-9 per neuron in <= 2^19 queries and <= 60 s; 784-32-32-1 <= 1e-8 in <= 2^21.")
 
 
-def run_exact(net, mode):
+def run_exact(net, mode, seed=1):
     kw = {"float32": mode == "float32", "hard_label": mode == "hard_label"}
     oracle = QueryOracle(net, **kw)
     t0 = time.perf_counter()
     try:
-        res = extract_network(oracle, net.n_hidden_layers, hidden_sizes=net.hidden_sizes, random_state=1,
+        res = extract_network(oracle, net.n_hidden_layers, hidden_sizes=net.hidden_sizes, random_state=seed,
                               precision=1e-6 if mode == "float32" else 1e-14)
     except ReluscopeError as exc:
         return {"status": f"{type(exc).__name__}: {str(exc)[:90]}", "queries": oracle.total_queries,
@@ -38,6 +38,7 @@ def run_exact(net, mode):
     diff = np.abs(net.decision_function(X) - res.network.decision_function(X))
     if res.network.hidden_sizes != net.hidden_sizes:
         return {"status": f"ok (function only): recovered widths {res.network.hidden_sizes}", "queries": res.n_queries,
+                "log2_queries": float(np.log2(res.n_queries)),
                 "seconds": res.seconds, "max_abs_err": float(diff.max()), "mean_abs_err": float(diff.mean()),
                 "frac_points_err_gt_1e-6": float((diff > 1e-6).mean())}
     al = align_networks(net, res.network)
@@ -72,9 +73,40 @@ def l1_conjecture(alphas=(1e-2, 1e-3, 1e-4)):
     return out
 
 
+def depth2_seeds(sizes=(10, 16, 16, 1), seeds=range(5)):
+    """Depth 2 with an expansive first layer over several seeded nets: how often is it exact, and what happens otherwise."""
+    out = {}
+    for seed in seeds:
+        net = random_network(np.random.default_rng(seed), list(sizes))
+        out[seed] = run_exact(net, "exact")
+        print("-".join(map(str, sizes)), "seed", seed, json.dumps(out[seed], default=float)[:300], flush=True)
+    return out
+
+
+def certify_after_extraction(sizes_list=([2, 8, 1], [3, 8, 1], [5, 8, 8, 1])):
+    """Extract, then prove f - f_hat = 0 on the query box with the geometry module (small nets only)."""
+    out = {}
+    for sizes in sizes_list:
+        net = random_network(np.random.default_rng(0), sizes)
+        name = "-".join(map(str, sizes))
+        try:
+            res = extract_network(QueryOracle(net), net.n_hidden_layers, hidden_sizes=net.hidden_sizes, random_state=1)
+        except ReluscopeError as exc:
+            out[name] = {"status": f"{type(exc).__name__}: {str(exc)[:90]}"}
+            continue
+        t0 = time.perf_counter()
+        cert = certify_equal(net, res.network, np.tile([-1.0, 1.0], (sizes[0], 1)))
+        out[name] = {"status": "ok", "queries": res.n_queries, "equal": bool(cert.equal), "n_regions": cert.n_regions,
+                     "truncated": bool(cert.truncated), "max_coef_difference": cert.max_coef_difference,
+                     "certify_seconds": time.perf_counter() - t0}
+        print(name, "certify", json.dumps(out[name], default=float), flush=True)
+    return out
+
+
 def main(quick: bool):
-    sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1]] if quick else \
-        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1], [50, 16, 16, 1]]
+    sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1], [10, 16, 16, 1]] if quick else \
+        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1],
+         [10, 16, 16, 1], [50, 16, 16, 1]] + ([[784, 32, 32, 1]] if "--784-32-32" in sys.argv else [])
     rows = []
     for s in sizes:
         net = random_network(np.random.default_rng(0), s)
@@ -87,6 +119,8 @@ def main(quick: bool):
     net = random_network(np.random.default_rng(0), [10, 32, 1])
     modes = {m: run_exact(net, m) for m in ("float32", "hard_label")}
     print("10-32-1 oracle modes", json.dumps(modes, default=float))
+    seeds = depth2_seeds() if not quick else {}
+    certs = certify_after_extraction()
     conj = l1_conjecture()
     print("L1 conjecture (2-h-1, 200 centres): non-zero weights per alpha by width", json.dumps(conj))
     print("\nAnchors:", ANCHORS)
@@ -100,7 +134,14 @@ def main(quick: bool):
             print(f"{r['net']:>12} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
                   f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
     out = Path(__file__).parent / "results" / "extraction.json"
-    out.write_text(json.dumps({"rows": rows, "oracle_modes_10_32_1": modes, "l1_conjecture": conj, "anchors": ANCHORS}, indent=1, default=float))
+    for seed, e in seeds.items():
+        print(f"{'10-16-16-1':>12} seed {seed} {e['queries']:>9} {np.log2(max(e['queries'], 1)):5.1f} {e['seconds']:6.2f} "
+              f"{e.get('max_abs_err', float('nan')):9.1e} {e['status'][:70]}")
+    for name, c in certs.items():
+        print(f"{name:>12} certify_equal: {c}")
+    out.write_text(json.dumps({"rows": rows, "oracle_modes_10_32_1": modes, "depth2_seeds_10_16_16_1": seeds,
+                               "certify_after_extraction": certs, "l1_conjecture": conj, "anchors": ANCHORS},
+                              indent=1, default=float))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Linear algebra of exact extraction: deduplicating hyperplanes, partial rows, the last layer and its signs."""
+"""Linear algebra of exact extraction: deduplicating hyperplanes, the last layer and its signs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..errors import ExtractionError
 
-__all__ = ["canonical_planes", "merge_planes", "partial_rows", "cluster_rows", "fit_last_layer"]
+__all__ = ["canonical_planes", "merge_planes", "fit_last_layer"]
 
 
 def canonical_planes(J: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -31,59 +31,6 @@ def merge_planes(normals, offsets, *, tol: float = 1e-6) -> np.ndarray:
             labels[i] = len(reps)
             reps.append(i)
     return labels
-
-
-def partial_rows(J: np.ndarray, jac: np.ndarray, h_prev: np.ndarray, *, rtol: float = 1e-7):
-    """Entries of a next-layer row seen at each kink: ``J = M_act^T c``, bias ``-c . h_act``.
-
-    ``jac`` is (n_kinks, m, d), the Jacobian of the previous layer's outputs at
-    each kink, ``h_prev`` (n_kinks, m) their values.  Only active units (non-zero
-    Jacobian row) enter; the solve is exact when the active rows are independent
-    (at most ``d`` of them).  Returns values (n_kinks, m + 1), a support mask and
-    an ``ok`` flag (residual below ``rtol``).
-    """
-    n, m, _ = jac.shape
-    vals = np.zeros((n, m + 1))
-    mask = np.zeros((n, m + 1), bool)
-    ok = np.zeros(n, bool)
-    for i in range(n):
-        act = np.flatnonzero(np.abs(jac[i]).sum(1) > 0)
-        M = jac[i, act]
-        if act.size == 0 or act.size > M.shape[1]:
-            continue
-        c, *_ = np.linalg.lstsq(M.T, J[i], rcond=None)
-        if np.linalg.norm(M.T @ c - J[i]) > rtol * np.linalg.norm(J[i]) or np.linalg.matrix_rank(M) < act.size:
-            continue
-        vals[i, act] = c
-        vals[i, m] = -c @ h_prev[i, act]
-        mask[i, act] = True
-        mask[i, m] = True
-        ok[i] = True
-    return vals, mask, ok
-
-
-def cluster_rows(vals: np.ndarray, mask: np.ndarray, *, rtol: float = 1e-6, min_shared: int = 2):
-    """Greedy clustering of partial rows equal up to sign on their shared support; merged rows and counts."""
-    rows, supp, count = [], [], []
-    for v, s in zip(vals, mask):
-        for k in range(len(rows)):
-            shared = s & supp[k]
-            if shared.sum() < min_shared:
-                continue
-            a, b = v[shared], rows[k][shared]
-            for sign in (1.0, -1.0):
-                if np.abs(sign * a - b).max() <= rtol * np.abs(b).max():
-                    new = s & ~supp[k]
-                    rows[k][new] = sign * v[new]
-                    supp[k] |= s
-                    count[k] += 1
-                    break
-            else:
-                continue
-            break
-        else:
-            rows.append(v.copy()); supp.append(s.copy()); count.append(1)
-    return np.array(rows).reshape(-1, vals.shape[1]), np.array(supp).reshape(-1, vals.shape[1]), np.array(count, np.int64)
 
 
 def _signs_milp(P: np.ndarray, target: np.ndarray, tol: float) -> np.ndarray | None:

@@ -1,4 +1,4 @@
-"""Local probes of a black box: gradients of linear pieces, kink tests across hyperplanes, neuron wiggles."""
+"""Local probes of a black box: gradients of linear pieces and kink tests across hyperplanes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from ._lines import LineKinks
 
-__all__ = ["kink_jumps", "has_kink_across", "wiggle_off_side"]
+__all__ = ["kink_jumps", "has_kink_across"]
 
 
 def _fd_gradients(oracle, X, eps) -> np.ndarray:
@@ -83,24 +83,3 @@ def has_kink_across(oracle, points: np.ndarray, normals: np.ndarray, *, delta: f
     tol = 1e3 * precision * scale
     consistent = (np.abs(v[:, 2] - (v[:, 1] + s_left * delta)) <= tol) & (np.abs(v[:, 2] - (v[:, 3] - s_right * delta)) <= tol)
     return consistent & (np.abs(s_right - s_left) * delta > 100 * tol)
-
-
-def wiggle_off_side(oracle, points: np.ndarray, directions: np.ndarray, *, precision: float) -> np.ndarray:
-    """+1 if the neuron is off on the ``+direction`` side, -1 if off on the ``-direction`` side, 0 if undecided.
-
-    ``directions`` change only the probed neuron's pre-activation among its layer
-    (they solve ``M delta = eps e_j`` for the layer's Jacobian ``M``).  On the side
-    where the neuron is off nothing downstream moves, so ``f`` is unchanged
-    exactly (Canales-Martinez et al. 2024's neuron wiggle, in its exact form for a
-    layer no wider than the input).
-    """
-    n, d = points.shape
-    X = np.concatenate([points, points + directions, points - directions])
-    v = oracle(X).reshape(3, n)
-    scale = np.abs(v).max(axis=0) + 1e-300
-    plus, minus = np.abs(v[1] - v[0]), np.abs(v[2] - v[0])
-    tol = 100 * precision * scale
-    out = np.zeros(n, np.int64)
-    out[(plus <= tol) & (minus > 1e3 * tol)] = 1
-    out[(minus <= tol) & (plus > 1e3 * tol)] = -1
-    return out

@@ -14,22 +14,28 @@ after Canales-Martinez et al. 2024), in the form implemented here:
    a candidate is a first-layer neuron when ``f`` is kinked across it at random
    points of the plane (a deeper neuron's bent hyperplane is not).  Layer 1 is
    thus known up to a positive scale and a sign per neuron.
-4. **Signs of a hidden layer that feeds another** by the exact neuron wiggle
-   (a move that changes only that neuron: ``f`` stays put on its off side);
-   this needs the layer to be no wider than the input.
-5. **Layer 2** (two hidden layers): at a kink of a second-layer neuron, ``J`` is a
-   combination of the active first-layer normals; solving for it gives that
-   neuron's row on the active units (and its bias from ``z(x*) = 0``); rows seen
-   at several kinks are merged when they agree on their shared entries.
+4. **Weak neurons** (one hidden layer, :mod:`._refine`): a neuron whose jump is small against the
+   others (a small outgoing weight) is re-measured far from every known plane, with per-axis steps
+   as large as its region allows.
+5. **Layer 2** (two hidden layers, :mod:`._layer2`): from a kink of a second-layer neuron, its bent
+   hyperplane is followed across first-layer planes (each new jump must lie in the span of the old
+   jump and the crossed normals); its row, in a form that does not need the first layer's signs,
+   is the null vector of one small linear system.  **Signs of layer 1** then follow from one linear
+   least-squares solve shared by all second-layer neurons (polynomial, also when the first layer is
+   wider than the input).
 6. **Last layer and output** by one least-squares fit on features
    ``[relu(z), u, 1]``; the linear part ``q`` reveals which last-layer neurons
    are flipped (:func:`._assemble.fit_last_layer`): a linear solve (polynomial)
    when the layer is no wider than its input, else a 0/1 MILP.
+7. **Check**: the network is compared with the black box on held-out box points; where it differs a
+   neuron was missed, lines through the worst points look for it, and if it still differs
+   :class:`ExtractionError` is raised -- a wrong network is not returned.
 
 Departures: the thesis (``000`` 3.3) recovers only the function; this module
 recovers the parameters, up to permutation and positive scaling per neuron
-(:mod:`reluscope.extract.align`).  Three or more hidden layers, expansive layers
-that feed another layer and hard-label oracles raise :class:`ExtractionError`.
+(:mod:`reluscope.extract.align`).  Three or more hidden layers and hard-label oracles raise
+:class:`ExtractionError`.  When the second-layer neurons found do not determine the first layer's
+signs, the linear parts go to ``d`` always-on first-layer units (exact on the box, widths ``h1 + d``).
 """
 
 from __future__ import annotations
@@ -42,9 +48,12 @@ import numpy as np
 from .._progress import progress_bar
 from ..errors import ExtractionError, InvalidInputError
 from ..network import ReLUNetwork
-from ._assemble import canonical_planes, cluster_rows, fit_last_layer, merge_planes, partial_rows
+from ._assemble import canonical_planes, fit_last_layer, merge_planes
 from ._lines import check_piecewise_linear, search_lines
-from ._probes import has_kink_across, kink_jumps, wiggle_off_side
+from ._layer2 import ghost_first_layer, orient_first_layer, oriented_rows
+from ._search2 import second_layer
+from ._probes import has_kink_across, kink_jumps
+from ._refine import refine_weak_planes
 from .oracle import QueryOracle
 
 __all__ = ["ExtractionResult", "extract_network"]
@@ -64,7 +73,8 @@ class ExtractionResult:
     n_lines, n_kinks : int
         Random lines searched and critical points found on them.
     fit_residual : float
-        Residual of the final least-squares fit of the last layer.
+        Largest |f - f_hat| over the points of the final least-squares fit of the last layer and the
+        held-out validation points (``n_validation``).
     hidden_sizes : tuple of int
         Neurons found per hidden layer.
 
@@ -98,8 +108,8 @@ class _State:
     def __init__(self, oracle, d, lo, hi, precision, eps, rng):
         self.oracle, self.d, self.lo, self.hi, self.precision, self.eps, self.rng = oracle, d, lo, hi, precision, eps, rng
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
-        self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d))
-        self.n_lines = 0; self.n_kinks = 0
+        self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
+        self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.jump1 = np.zeros(0); self.max_h1 = 1 << 30
 
     def box_points(self, n):
         return self.lo + (self.hi - self.lo) * self.rng.random((n, self.d))
@@ -110,17 +120,10 @@ class _State:
         z = np.abs(X @ self.n1.T + self.b1)
         return (z <= 1e-7 * (1.0 + np.abs(X).max(axis=1, keepdims=True))).any(axis=1)
 
-    def active_points(self, n, unit):
-        """Box points where first-layer unit ``unit`` is on (rejection sampling; the half-space is convex)."""
-        Y = self.box_points(50 * n)
-        Y = Y[Y @ self.n1[unit] + self.b1[unit] > 0]
-        return Y[:n] if Y.shape[0] >= n else self.box_points(n)
-
-    def round(self, n_lines, deep, targets=()):
+    def round(self, n_lines, deep, through=None):
         starts, ends = self.box_points(n_lines), self.box_points(n_lines)
-        for unit in targets:  # lines inside {z_unit > 0}: every deeper kink there sees the unit active
-            pts = self.active_points(2, unit)
-            starts, ends = np.vstack([starts, pts[:1]]), np.vstack([ends, pts[1:]])
+        if through is not None:  # lines with these points at their middle
+            starts = 2 * through - ends
         kinks = search_lines(self.oracle, starts, ends - starts, precision=self.precision)
         self.n_lines += starts.shape[0]; self.n_kinks += kinks.t.size
         X = kinks.points()
@@ -138,8 +141,9 @@ class _State:
         if self.n1.shape[0] and new.size:  # a known neuron re-found where its plane estimate drifted: drop
             close = (np.abs(normals[new] @ self.n1.T) > 1 - 1e-9) & (np.abs(offsets[new][:, None] - self.b1[None, :]) < 1e-5)
             new = new[~close.any(axis=1)]
+        new = new[: max(self.max_h1 - self.n1.shape[0], 0)]  # a known width is never exceeded
         self.n1 = np.vstack([self.n1, normals[new]]); self.b1 = np.r_[self.b1, offsets[new]]
-        self.p1 = np.vstack([self.p1, X[new]])
+        self.p1 = np.vstack([self.p1, X[new]]); self.jump1 = np.r_[self.jump1, np.linalg.norm(J[new], axis=1)]
         if deep:
             rest = ~np.isin(labels, np.flatnonzero(is_l1))
             self.l2_X = np.vstack([self.l2_X, X[rest]]); self.l2_J = np.vstack([self.l2_J, J[rest]])
@@ -154,30 +158,6 @@ class _State:
         kinked = has_kink_across(self.oracle, P.reshape(-1, self.d), np.repeat(normals, n_points, 0),
                                  delta=delta, precision=self.precision).reshape(k, n_points)
         return kinked.sum(1) >= 2
-
-    def orient_layer1(self):
-        """Exact neuron wiggle: flip each first-layer neuron whose '+' side is its off side."""
-        h = self.n1.shape[0]
-        if h > self.d:
-            raise ExtractionError(
-                f"Layer 1 has {h} neurons for {self.d} inputs: its signs cannot be recovered by the exact wiggle "
-                "(expansive layer feeding another layer). Only contractive first layers are supported at depth 2."
-            )
-        step = 1e-3 * float(np.max(self.hi - self.lo))
-        D = np.linalg.pinv(self.n1) * step  # columns: moves that change one pre-activation by `step`
-        side = np.zeros(h, np.int64)
-        points = self.p1.copy()
-        for _ in range(4):
-            todo = np.flatnonzero(side == 0)
-            if not todo.size:
-                break
-            side[todo] = wiggle_off_side(self.oracle, points[todo], D[:, todo].T, precision=self.precision)
-            Y = self.box_points(todo.size)
-            points[todo] = Y - (np.einsum("kd,kd->k", Y, self.n1[todo]) + self.b1[todo])[:, None] * self.n1[todo]
-        if (side == 0).any():
-            raise ExtractionError(f"The wiggle could not orient {int((side == 0).sum())} first-layer neurons (dead downstream?).")
-        flip = np.where(side == 1, -1.0, 1.0)
-        self.n1 *= flip[:, None]; self.b1 *= flip
 
 
 def _check_args(oracle, n_hidden_layers):
@@ -204,6 +184,9 @@ def extract_network(
     precision: float = 1e-14,
     eps: float | None = None,
     check_linearity: bool = True,
+    n_validation: int = 4000,
+    n_retries: int = 5,
+    refine: bool = True,
     random_state=None,
     progress: bool | None = None,
 ) -> ExtractionResult:
@@ -225,6 +208,15 @@ def extract_network(
         Relative accuracy of the oracle's outputs (1e-14 for float64).
     eps : float, optional
         Finite-difference step for piece gradients (default 1e-3 of the box width).
+    refine : bool, default True
+        One hidden layer: re-estimate the planes of neurons with a small kink (below 0.2 of the
+        median jump) from gradients taken far from every other plane, with a large step
+        (:mod:`._refine`; 6 (d + 1) queries a neuron).
+    n_validation, n_retries : int
+        The recovered network is checked on ``n_validation`` fresh uniform box points; where it
+        differs from the black box (beyond ``1e-7`` of the output scale) a neuron was missed, and
+        lines through the worst points look for it, at most ``n_retries`` times.  If the network
+        still differs, :class:`ExtractionError` is raised: a wrong network is never returned.
 
     Returns
     -------
@@ -235,16 +227,17 @@ def extract_network(
     Examples
     --------
     A random 3-6-1 black box, seen only through its outputs: the 6 neurons are recovered and
-    the extracted network equals the black box to round-off, after a few hundred queries.
+    the extracted network equals the black box to round-off, after about 5,000 queries (4,000 of them
+    the held-out check that a neuron was not missed).
 
     >>> import reluscope
     >>> from reluscope.extract import QueryOracle, align_networks, extract_network
     >>> rng = np.random.default_rng(0)
     >>> net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))],
     ...                             [0.3 * rng.normal(size=6), np.zeros(1)])
-    >>> oracle = QueryOracle(net, budget=5000)
+    >>> oracle = QueryOracle(net, budget=10_000)
     >>> res = extract_network(oracle, 1, hidden_sizes=(6,), random_state=0, progress=False)
-    >>> res.hidden_sizes, res.n_queries == oracle.n_queries, bool(res.n_queries < 2000)
+    >>> res.hidden_sizes, res.n_queries == oracle.n_queries, bool(res.n_queries < 6000)
     ((6,), True, True)
     >>> X = rng.uniform(-1, 1, (1000, 3))
     >>> bool(np.abs(res.network.forward(X) - net.forward(X)).max() < 1e-9)
@@ -262,78 +255,81 @@ def extract_network(
         starts = st.box_points(8)
         check_piecewise_linear(oracle, starts, st.box_points(8) - starts, precision=precision, random_state=rng)
     deep = n_hidden_layers == 2
-    idle, rows = 0, None
-    for _ in progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round"):
-        before = (st.n1.shape[0], None if rows is None else rows[0].shape[0])
-        targets = () if rows is None else np.flatnonzero(~rows[1][:, :-1].all(axis=0))[:lines_per_round]
-        st.round(lines_per_round, deep, targets)
-        if deep and st.n1.shape[0] and (hidden_sizes is None or st.n1.shape[0] >= hidden_sizes[0]):
-            rows = _layer2_rows(st) if st.n1.shape[0] <= d else None
-        after = (st.n1.shape[0], None if rows is None else rows[0].shape[0])
-        if _complete(st, rows, hidden_sizes, deep):
+    if hidden_sizes is not None:
+        st.max_h1 = int(hidden_sizes[0])
+    bar = progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round")
+    rounds = iter(bar)
+    neurons: list = []
+    for attempt in range(n_retries + 1):
+        _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep)
+        if not st.n1.shape[0]:
+            raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
+        if deep:
+            neurons = second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
+        elif refine and attempt == 0:
+            refine_weak_planes(st)
+        network, fit_res, y_scale = _finish(st, neurons, hidden_sizes)
+        X_val = st.box_points(n_validation)
+        miss = np.abs(oracle(X_val) - network.decision_function(X_val))
+        residual = max(fit_res, float(miss.max()))
+        tol = _RESIDUAL_TOL * (1.0 + y_scale)
+        if residual <= tol:
             break
-        idle = idle + 1 if after == before else 0
-        if idle >= patience and hidden_sizes is None:
-            break
-    if not st.n1.shape[0]:
-        raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
-    network, residual = _finish(st, deep, hidden_sizes)
+        # where f_hat is wrong a neuron was missed: lines through the worst held-out points find its kinks
+        order = np.argsort(-miss)[: 2 * lines_per_round]
+        worst = np.repeat(X_val[order][miss[order] > tol], 4, axis=0)
+        st.round(worst.shape[0], deep, through=worst)
+        patience += 2
+    else:
+        raise ExtractionError(
+            f"The recovered network does not reproduce the black box (largest residual {residual:.2e} on the "
+            f"last-layer fit and {n_validation} held-out box points, widths {network.hidden_sizes}): a neuron was "
+            "missed. Raise max_rounds, patience or n_retries, pass hidden_sizes, or check n_hidden_layers."
+        )
     return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
                             st.n_lines, st.n_kinks, residual, network.hidden_sizes)
 
 
-_ORIENTED = "_oriented"
+_RESIDUAL_TOL = 1e-7
 
 
-def _layer2_rows(st: _State):
-    """Orient layer 1 (once per change), then merge the partial second-layer rows seen at kinks."""
-    if getattr(st, _ORIENTED, -1) != st.n1.shape[0]:
-        st.orient_layer1()
-        setattr(st, _ORIENTED, st.n1.shape[0])
-    keep = ~st.on_layer1(st.l2_X)
-    X, J = st.l2_X[keep], st.l2_J[keep]
-    Z = X @ st.n1.T + st.b1
-    jac = (Z > 0)[:, :, None] * st.n1[None, :, :]
-    vals, mask, ok = partial_rows(J, jac, np.maximum(Z, 0.0))
-    rows, supp, count = cluster_rows(vals[ok], mask[ok])
-    sel = count >= 2
-    return rows[sel], supp[sel], count[sel]
+def _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep) -> None:
+    """Rounds of random lines until layer 1 is complete (known width) or ``patience`` rounds find no neuron."""
+    idle = 0
+    for _ in rounds:
+        idle = 0 if st.round(lines_per_round, deep) else idle + 1
+        if hidden_sizes is not None and st.n1.shape[0] >= hidden_sizes[0]:
+            return
+        if hidden_sizes is None and idle >= patience:
+            return
 
 
-def _complete(st, rows, hidden_sizes, deep) -> bool:
-    if hidden_sizes is None:
-        return False
-    if not deep:
-        return st.n1.shape[0] >= hidden_sizes[0]
-    if rows is None or st.n1.shape[0] < hidden_sizes[0] or rows[0].shape[0] < hidden_sizes[1]:
-        return False
-    return bool(rows[1].all())
-
-
-def _finish(st: _State, deep: bool, hidden_sizes=None):
+def _finish(st: _State, neurons, hidden_sizes=None):
+    deep = bool(neurons)
     if deep:
-        rows, _, count = _layer2_rows(st)
-        if hidden_sizes is not None:  # duplicates of a neuron that never shared two entries: keep the best seen
-            rows = rows[np.argsort(-count, kind="stable")[: hidden_sizes[1]]]
-        if not rows.shape[0]:
-            raise ExtractionError("No second-layer neuron was recovered; query more lines.")
-        W2 = rows[:, :-1]; b2 = rows[:, -1]
-        norm = np.linalg.norm(rows, axis=1)
+        if hidden_sizes is not None and len(neurons) > hidden_sizes[1]:
+            neurons = sorted(neurons, key=lambda nr: -nr.X.shape[0])[: hidden_sizes[1]]
+        try:
+            xi = orient_first_layer(neurons, st.n1)
+            n1, b1, W2, b2, st.n_unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
+        except ExtractionError:
+            n1, b1, W2, b2 = ghost_first_layer(neurons, st.n1, st.b1, st.lo)
+        norm = np.linalg.norm(np.column_stack([W2, b2]), axis=1)
         W2, b2 = W2 / norm[:, None], b2 / norm
     n_fit = 2 * (st.n1.shape[0] + (W2.shape[0] if deep else 0) + st.d + 1) + 20
     X = st.box_points(n_fit)
     y = st.oracle(X)
     if deep:
-        U = np.maximum(X @ st.n1.T + st.b1, 0.0)
+        U = np.maximum(X @ n1.T + b1, 0.0)
         missing = 0 if hidden_sizes is None else max(hidden_sizes[1] - W2.shape[0], 0)
-        top = np.maximum(np.maximum(st.n1 * st.lo, st.n1 * st.hi).sum(1) + st.b1, 0.0)
+        top = np.maximum(np.maximum(n1 * st.lo, n1 * st.hi).sum(1) + b1, 0.0)
         W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top))
-        weights, biases = [st.n1, W2o, p[None, :]], [st.b1, b2o, np.array([c])]
+        weights, biases = [n1, W2o, p[None, :]], [b1, b2o, np.array([c])]
     else:
         missing = 0 if hidden_sizes is None else max(hidden_sizes[0] - st.n1.shape[0], 0)
         W1o, b1o, p, c, res = _fit_or_ghost(X, y, st.n1, st.b1, missing, (np.full(st.d, st.lo), np.full(st.d, st.hi)))
         weights, biases = [W1o, p[None, :]], [b1o, np.array([c])]
-    return ReLUNetwork(weights, biases), res
+    return ReLUNetwork(weights, biases), res, float(np.abs(y).max())
 
 
 def _fit_or_ghost(U, y, W, b, missing, bounds):
