@@ -3,7 +3,7 @@
 Inside one activation region ``R = {y : A y <= c}`` (Lemma 1 of ``001``) the
 network is its LLM ``eta(y) = W y + b`` (Theorem 1), so "the closest point of
 ``R`` with class t" is a convex programme: an LP for L1 / Linf, a QP for L2
-(:mod:`reluscope.certify._programs`, HiGHS).  The global minimum is found by a
+(``reluscope.certify._programs``, HiGHS).  The global minimum is found by a
 best-first (A*-like) search over regions, as GeoCert does for robustness
 (Jordan et al. 2019, "Provable certificates for adversarial examples: fitting
 a ball in the union of polytopes"):
@@ -30,7 +30,7 @@ Departure from the region search (measured, ``benchmarks/certify.py``): for L1 /
 the number of regions within the optimal distance is what the search pays (about 500
 regions, 4,400 programmes, 7.5 s for one credit row with 8 mutable features), while
 one mixed-integer programme of the network reduced to the mutable features
-(:mod:`reluscope.certify._cf_reduced`) proves the same row in under 0.5 s; ``method='auto'``
+(``reluscope.certify._cf_reduced``) proves the same row in under 0.5 s; ``method='auto'``
 therefore uses that MILP whenever its big-M bounds are finite.
 """
 
@@ -242,7 +242,7 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
         (``max_regions`` bounds the region search; the MILP path of ``method='auto'`` is bounded by ``time_limit``)
     method : 'auto' (default): for L1 / Linf on a ReLU net with a bounded search space (a finite box, or an
         incumbent from the LLM walk), the MILP of the network reduced to the mutable features (immutables folded
-        into the first bias, :mod:`._cf_reduced`) decides the row, starting from the best of the LLM walk and
+        into the first bias, ``_cf_reduced``) decides the row, starting from the best of the LLM walk and
         one-feature moves; otherwise (L2, leaky units, unbounded space) the region search, then (L1 / Linf) one
         MILP over the ball of the incumbent's radius (``_cf_milp``).  'regions': the region search only
 
@@ -302,7 +302,7 @@ def counterfactual(network, x, target=None, norm=1, *, box=None, immutable=None,
 
 
 def _solve_reduced(network, space, wants, c0, threshold, margin, incumbent, time_limit, t0):
-    """The MILP of the network reduced to the free features (:mod:`._cf_reduced`) decides the row."""
+    """The MILP of the network reduced to the free features (``_cf_reduced``) decides the row."""
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
     best, delta, lower, optimal = reduced_counterfactual(network, space, wants, threshold, margin, incumbent, left)
     pattern = None if delta is None else network.patterns((space.x + _embed(space, delta))[None, :])[0]

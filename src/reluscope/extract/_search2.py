@@ -11,7 +11,7 @@ __all__ = ["second_layer"]
 
 
 def second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
-    """Walk the bent hyperplane of every second-layer neuron met at an unexplained kink (see :mod:`._layer2`)."""
+    """Walk the bent hyperplane of every second-layer neuron met at an unexplained kink (see ``_layer2``)."""
     for nr in neurons:
         fit_row(nr, st.n1, st.b1)
     idle, h2 = 0, None if hidden_sizes is None else hidden_sizes[1]

@@ -5,7 +5,7 @@ after Canales-Martinez et al. 2024), in the form implemented here:
 
 1. **Critical points.**  Random lines through the box; kinks of ``f`` along each
    line by intersecting the lines fitted at the ends of each segment
-   (:mod:`._lines`), exact to round-off.
+   (``_lines``), exact to round-off.
 2. **Jumps.**  The gradient of ``f`` once per linear piece between consecutive
    kinks (forward differences, checked against the piece's exact slope along
    the line), so a kink's jump ``J = grad_right - grad_left`` costs about ``d``
@@ -14,10 +14,10 @@ after Canales-Martinez et al. 2024), in the form implemented here:
    a candidate is a first-layer neuron when ``f`` is kinked across it at random
    points of the plane (a deeper neuron's bent hyperplane is not).  Layer 1 is
    thus known up to a positive scale and a sign per neuron.
-4. **Weak neurons** (one hidden layer, :mod:`._refine`): a neuron whose jump is small against the
+4. **Weak neurons** (one hidden layer, ``_refine``): a neuron whose jump is small against the
    others (a small outgoing weight) is re-measured far from every known plane, with per-axis steps
    as large as its region allows.
-5. **Layer 2** (two hidden layers, :mod:`._layer2`): from a kink of a second-layer neuron, its bent
+5. **Layer 2** (two hidden layers, ``_layer2``): from a kink of a second-layer neuron, its bent
    hyperplane is followed across first-layer planes (each new jump must lie in the span of the old
    jump and the crossed normals); its row, in a form that does not need the first layer's signs,
    is the null vector of one small linear system.  **Signs of layer 1** then follow from one linear
@@ -29,12 +29,12 @@ after Canales-Martinez et al. 2024), in the form implemented here:
    when the layer is no wider than its input, else a 0/1 MILP.
 7. **Check**: the network is compared with the black box on held-out box points; where it differs a
    neuron was missed, lines through the worst points look for it, and if it still differs
-   :class:`ExtractionError` is raised -- a wrong network is not returned.
+   ``ExtractionError`` is raised -- a wrong network is not returned.
 
 Departures: the thesis (``000`` 3.3) recovers only the function; this module
 recovers the parameters, up to permutation and positive scaling per neuron
 (:mod:`reluscope.extract.align`).  Three or more hidden layers and hard-label oracles raise
-:class:`ExtractionError`.  When the second-layer neurons found do not determine the first layer's
+``ExtractionError``.  When the second-layer neurons found do not determine the first layer's
 signs, the linear parts go to ``d`` always-on first-layer units (exact on the box, widths ``h1 + d``).
 """
 
@@ -211,12 +211,12 @@ def extract_network(
     refine : bool, default True
         One hidden layer: re-estimate the planes of neurons with a small kink (below 0.2 of the
         median jump) from gradients taken far from every other plane, with a large step
-        (:mod:`._refine`; 6 (d + 1) queries a neuron).
+        (``_refine``; 6 (d + 1) queries a neuron).
     n_validation, n_retries : int
         The recovered network is checked on ``n_validation`` fresh uniform box points; where it
         differs from the black box (beyond ``1e-7`` of the output scale) a neuron was missed, and
         lines through the worst points look for it, at most ``n_retries`` times.  If the network
-        still differs, :class:`ExtractionError` is raised: a wrong network is never returned.
+        still differs, ``ExtractionError`` is raised: a wrong network is never returned.
 
     Returns
     -------
