@@ -12,10 +12,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 # The gallery runs on joblib's loky workers; a worker whose memory grew by more than loky's 300 MB
-# leak threshold over several examples (torch, transformers, the MNIST nets) is replaced, and loky
-# warns "A worker stopped while some jobs were given to the executor" in this process.  The job is
-# re-run on the new worker and its output is unchanged, so the notice is not a documentation problem
-# (it failed one -W build of this site, at random: it depends on which examples share a worker).
+# leak threshold over several examples (torch, transformers, the MNIST nets) is replaced between
+# jobs, and loky warns "A worker stopped while some jobs were given to the executor" in this process.
+# The queued examples run on the replacement and every page is built, so the notice is not a
+# documentation problem (it failed one -W build of this site: it depends on which examples share a
+# worker).
 import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
