@@ -11,15 +11,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # (``parallel`` below), and oversubscribed torch/BLAS threads made single examples 3-20x slower.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-# The gallery runs on joblib's loky workers; a worker whose memory grew by more than loky's 300 MB
-# leak threshold over several examples (torch, transformers, the MNIST nets) is replaced between
-# jobs, and loky warns "A worker stopped while some jobs were given to the executor" in this process.
-# The queued examples run on the replacement and every page is built, so the notice is not a
-# documentation problem (it failed one -W build of this site: it depends on which examples share a
-# worker).
-import warnings  # noqa: E402
-
-warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
