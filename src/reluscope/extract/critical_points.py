@@ -73,7 +73,7 @@ class ExtractionResult:
     n_lines, n_kinks : int
         Random lines searched and critical points found on them.
     fit_residual : float
-        Largest |f - f_hat| over the points of the final least-squares fit of the last layer and the
+        Largest ``|f - f_hat|`` over the points of the final least-squares fit of the last layer and the
         held-out validation points (``n_validation``).
     hidden_sizes : tuple of int
         Neurons found per hidden layer.
