@@ -129,7 +129,7 @@ def test_redundant_by_basis_is_farkas():
 
 
 def test_sliver_volume_does_not_raise():
-    from reluscope.geometry.polytope import _hull_volume
+    from reluscope.geometry._facets import _hull_volume
 
     from scipy.spatial import ConvexHull, QhullError
 

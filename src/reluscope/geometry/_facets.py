@@ -3,14 +3,15 @@
 - :func:`_duplicates`: rows parallel to a tighter row;
 - :func:`_ray_certificates`: rays from the Chebyshev centre (first hyperplane hit is a facet);
 - :func:`_qhull_facets`: the dual convex hull (qhull) classifies every row at once in low dimension;
-- :func:`_volume`: volume from the vertices that the dual hull gives.
+- :func:`_volume`: volume from the vertices that the dual hull gives;
+- :func:`_hull_volume`: qhull volume of a point set that never raises on a sliver.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["_duplicates", "_ray_certificates", "_qhull_facets", "_volume"]
+__all__ = ["_duplicates", "_ray_certificates", "_qhull_facets", "_volume", "_hull_volume"]
 
 
 def _duplicates(G: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -81,8 +82,6 @@ def _qhull_facets(G: np.ndarray, h: np.ndarray, center: np.ndarray, rows: np.nda
 
 def _volume(vertices: np.ndarray) -> float:
     """Volume of the convex hull of a region's vertices (d = 1, 2, 3)."""
-    from .polytope import _hull_volume
-
     d = vertices.shape[1]
     if d == 1:
         return float(np.ptp(vertices[:, 0]))
@@ -92,3 +91,23 @@ def _volume(vertices: np.ndarray) -> float:
     if V.shape[0] <= d:
         return 0.0
     return _hull_volume(V)
+
+
+def _hull_volume(V: np.ndarray) -> float:
+    """Volume of the convex hull of the points ``V`` (n, d >= 2) by qhull.
+
+    A nearly flat point set (a sliver region, thinner than qhull's precision) makes
+    qhull refuse the initial simplex; it is then retried with joggled input (``QJ``:
+    points moved by about 1e-11 of their scale, so the volume is off by that order --
+    a flat square of side 1 in 3-D comes out at about 4e-12), and 0.0 is returned
+    when even that fails.
+    """
+    from scipy.spatial import ConvexHull, QhullError
+
+    try:
+        return float(ConvexHull(V).volume)
+    except QhullError:
+        try:
+            return float(ConvexHull(V, qhull_options="QJ").volume)
+        except QhullError:
+            return 0.0

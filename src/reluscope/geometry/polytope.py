@@ -401,24 +401,6 @@ def polytope_volume(A: np.ndarray, c: np.ndarray, interior: np.ndarray) -> float
         return float(V[1, 0] - V[0, 0])
     if V.shape[0] <= d:
         return 0.0
+    from ._facets import _hull_volume
+
     return _hull_volume(V)
-
-
-def _hull_volume(V: np.ndarray) -> float:
-    """Volume of the convex hull of the points ``V`` (n, d >= 2) by qhull.
-
-    A nearly flat point set (a sliver region, thinner than qhull's precision) makes
-    qhull refuse the initial simplex; it is then retried with joggled input (``QJ``:
-    points moved by about 1e-11 of their scale, so the volume is off by that order --
-    a flat square of side 1 in 3-D comes out at about 4e-12), and 0.0 is returned
-    when even that fails.
-    """
-    from scipy.spatial import ConvexHull, QhullError
-
-    try:
-        return float(ConvexHull(V).volume)
-    except QhullError:
-        try:
-            return float(ConvexHull(V, qhull_options="QJ").volume)
-        except QhullError:
-            return 0.0
