@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "PatternIndex",
     "key_order",
+    "group_keys",
 ]
 
 #: Rows per chunk of the forward pass in :func:`compute_patterns` and :func:`reluscope.unwrap` (a memory bound).
@@ -230,6 +231,9 @@ def unique_patterns(packed: np.ndarray, order: np.ndarray | None = None) -> Uniq
     if packed.shape[1] == 0:  # no hidden units: one region
         return UniquePatterns(packed[:1].copy(), np.zeros(n, np.int64), np.array([n], np.int64))
     if order is None:
+        hashed = _unique_by_hash(packed)
+        if hashed is not None:
+            return hashed
         order = key_order(packed)
     sorted_keys = packed[order]
     new = np.ones(n, bool)
@@ -244,6 +248,61 @@ def unique_patterns(packed: np.ndarray, order: np.ndarray | None = None) -> Uniq
     inverse = np.empty(n, np.int64)
     inverse[order] = rank[group]
     return UniquePatterns(sorted_keys[starts[by_count]], inverse, counts[by_count].astype(np.int64))
+
+
+def group_keys(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Group equal packed keys in O(n) by hashing: (group of each row, first row of each group).
+
+    Each key's 64-bit words are mixed into one 64-bit hash (exact for keys of
+    at most 64 bits) and grouped with :func:`pandas.factorize` (a hash table);
+    groups are numbered in order of first appearance.  Every row is then
+    compared word by word with its group's first row, so a hash collision is
+    detected, never trusted: ``None`` is returned and the caller sorts instead
+    (:func:`key_order`).
+
+    Parameters
+    ----------
+    packed : uint8 array (n, n_bytes), n >= 1
+
+    Returns
+    -------
+    (codes, first) : int arrays (n,) and (n_groups,), or None on a hash collision.
+    """
+    import pandas as pd
+
+    words = _key_words(np.ascontiguousarray(packed, dtype=np.uint8))
+    n = words.shape[0]
+    h = words[:, 0].copy()
+    for j in range(1, words.shape[1]):  # a multiply-xorshift mix of the words (splitmix64's constant)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(31)
+        h += words[:, j]
+    codes, _ = pd.factorize(h, sort=False)
+    first = np.empty(int(codes.max()) + 1, np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each group
+    if words.shape[1] > 1 and not (words == words[first[codes]]).all():
+        return None  # a collision: two distinct keys share a hash
+    return codes.astype(np.int64, copy=False), first
+
+
+def _unique_by_hash(packed: np.ndarray) -> UniquePatterns | None:
+    """:func:`unique_patterns` by :func:`group_keys`: the rows grouped in O(n), only the distinct keys sorted.
+
+    The regions are numbered exactly as the sort numbers them (count
+    descending, ties by key bytes); ``None`` on a hash collision.
+    """
+    if packed.shape[0] == 0:
+        return None
+    grouped = group_keys(packed)
+    if grouped is None:
+        return None
+    codes, first = grouped
+    counts = np.bincount(codes, minlength=first.size)
+    by_key = key_order(packed[first])
+    by_count = by_key[np.argsort(-counts[by_key], kind="stable")]
+    rank = np.empty(first.size, np.int64)
+    rank[by_count] = np.arange(first.size)
+    return UniquePatterns(packed[first[by_count]], rank[codes], counts[by_count].astype(np.int64))
 
 
 class PatternIndex:

@@ -20,7 +20,6 @@ from .patterns import (
     DEFAULT_CHUNK_SIZE,
     PatternIndex,
     compute_patterns,
-    key_order,
     pattern_strings,
     unique_patterns,
     unpack_patterns,
@@ -71,36 +70,22 @@ def _llm_error_and_scale(X, eta, coef, intercept, region, chunk_size: int = DEFA
     return err, scale
 
 
-def _region_sums(X: np.ndarray, inverse: np.ndarray, order: np.ndarray, counts: np.ndarray, chunk_size: int) -> np.ndarray:
-    """``sum_{i in region r} x_i`` for every region, (R, d): rows visited in key order.
+def _region_sums(X: np.ndarray, inverse: np.ndarray, n_regions: int) -> np.ndarray:
+    """``sum_{i in region r} x_i`` for every region, (R, d): one sparse (R, n) 0/1 matrix times ``X``.
 
-    Per chunk of key-sorted rows, one ``np.bincount`` over the flattened
-    (local group, feature) cells replaces ``d`` strided bincounts over all
-    rows; a group split by a chunk boundary carries its partial sum into the
-    next chunk's first row; one-row regions are copied directly.  Each region's rows are summed one by one in row
-    order, as ``np.bincount`` over the rows does: the same result to the last bit.
+    The CSR matrix is built from the rows in row order (SciPy's COO -> CSR
+    conversion is a stable counting sort), so each region's rows are added one
+    by one in row order, starting from 0, as ``np.bincount`` over the rows
+    does: the same result to the last bit, with no sort of the rows.
     """
-    d = X.shape[1]
-    sums = np.empty((counts.size, d))  # every region is written below: a copied row or its chunk's bincount
-    single = counts[inverse] == 1  # a one-row region's sum is its row (0 + x = x), copied in row order
-    rows = np.flatnonzero(single)
-    sums[inverse[rows]] = X[rows]
-    if rows.size:
-        order = order[~single[order]]
-    carry_region, carry = -1, None
-    cols = np.arange(d)
-    for s in range(0, order.size, chunk_size):
-        idx = order[s : s + chunk_size]
-        Xs, lab = X[idx], inverse[idx]
-        if lab[0] == carry_region:
-            Xs[0] = carry + Xs[0]
-        new = np.r_[True, lab[1:] != lab[:-1]]
-        local = np.cumsum(new) - 1
-        n_local = int(local[-1]) + 1
-        part = np.bincount((local[:, None] * d + cols).ravel(), weights=Xs.ravel(), minlength=n_local * d).reshape(n_local, d)
-        sums[lab[new]] = part
-        carry_region, carry = lab[-1], part[-1]
-    return sums
+    import scipy.sparse as sp
+
+    n = inverse.size
+    if n == 0:
+        return np.zeros((n_regions, X.shape[1]))
+    ones = np.ones(n)
+    indicator = sp.csr_matrix((ones, (inverse, np.arange(n))), shape=(n_regions, n))
+    return np.asarray(indicator @ X)
 
 
 def _affine_maps_chunked(network: ReLUNetwork, keys: np.ndarray, chunk_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -400,9 +385,10 @@ def unwrap(
     Notes
     -----
     One forward pass gives every row's pattern (bit-packed) and ``eta``; the
-    distinct patterns are found by one stable sort of the keys as 64-bit
-    words (:func:`reluscope.patterns.key_order`), which also groups the rows
-    for the region centres; the LLMs of Theorem 1
+    distinct patterns are found by hashing the keys (a collision is detected
+    and falls back to one stable sort of the keys as 64-bit words,
+    :func:`reluscope.patterns.key_order`); the region centres are one sparse
+    product; the LLMs of Theorem 1
     (eq. 13) are computed batched over patterns
     (:meth:`ReLUNetwork.affine_maps`).  No Python loop runs over samples or
     patterns.
@@ -462,11 +448,10 @@ def unwrap(
         feature_names = tuple(f"x{j + 1}" for j in range(network.n_features))
     ya = None if y is None else check_target(y, Xa.shape[0], network=network)
     packed, eta = compute_patterns(network, Xa, chunk_size=chunk_size, progress=progress)
-    order = key_order(packed)
-    uniq = unique_patterns(packed, order)
+    uniq = unique_patterns(packed)
     coef, intercept = _affine_maps_chunked(network, uniq.keys, chunk_size)
     counts = uniq.counts
-    centers = _region_sums(Xa, uniq.inverse, order, counts, chunk_size)
+    centers = _region_sums(Xa, uniq.inverse, counts.size)
     centers /= counts[:, None]
     trivial = _trivial(network, uniq.keys)
     k = network.n_outputs

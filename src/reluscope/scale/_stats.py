@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..patterns import compute_patterns, key_order, unique_patterns
+from ..patterns import compute_patterns, group_keys, key_order, unique_patterns
 from ..summary import binary_response
-from ..unwrap import _affine_maps_chunked, _llm_error_and_scale, _region_sums
+from ..unwrap import _AFFINE_CHUNK, _affine_maps_chunked, _llm_error_and_scale, _region_sums
 
 __all__ = ["partition_stats", "merge_stats", "finalize_stats", "response_matrix"]
 
@@ -61,6 +61,32 @@ def _moments(gid, G, counts, A):
     return mean, m2
 
 
+def _joint_moments(X: np.ndarray, Y: np.ndarray | None, chunk: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and centred scatter matrix of ``[x, y]`` over the rows (the Global MSE's statistics).
+
+    The rows are centred a cache-sized chunk at a time and their scatter summed
+    chunk by chunk (no centred (n, d) temporary); the same numbers as centring
+    the whole block, up to round-off.
+    """
+    mean = X.mean(axis=0) if Y is None else np.concatenate([X.mean(axis=0), Y.mean(axis=0)])
+    m2 = np.zeros((mean.size, mean.size))
+    for s in range(0, X.shape[0], chunk):
+        Zc = X[s : s + chunk] if Y is None else np.hstack([X[s : s + chunk], Y[s : s + chunk]])
+        Zc = Zc - mean
+        m2 += Zc.T @ Zc
+    return mean, m2
+
+
+def _group_extremes(gid: np.ndarray, n_groups: int, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group minimum and maximum of each column of ``Y`` (n, k)."""
+    lo = np.full((n_groups, Y.shape[1]), np.inf)
+    hi = np.full((n_groups, Y.shape[1]), -np.inf)
+    for j in range(Y.shape[1]):  # 1-D ufunc.at takes NumPy's fast path
+        np.minimum.at(lo[:, j], gid, Y[:, j])
+        np.maximum.at(hi[:, j], gid, Y[:, j])
+    return lo, hi
+
+
 def partition_stats(network, X: np.ndarray, y, chunk_size: int) -> dict:
     """Sufficient statistics of one validated partition (float64 ``X``, raw ``y`` or None)."""
     d, H = X.shape[1], network.n_hidden_units
@@ -68,24 +94,16 @@ def partition_stats(network, X: np.ndarray, y, chunk_size: int) -> dict:
     if X.shape[0] == 0:
         return _empty(network, d, H, Y)
     packed, eta = compute_patterns(network, X, chunk_size=chunk_size, progress=False)
-    order = key_order(packed)
-    uniq = unique_patterns(packed, order)
+    uniq = unique_patterns(packed)
     coef, intercept = _affine_maps_chunked(network, uniq.keys, chunk_size)
-    err, scale = _llm_error_and_scale(X, eta, coef, intercept, uniq.inverse, chunk_size)
+    err, scale = _llm_error_and_scale(X, eta, coef, intercept, uniq.inverse, min(chunk_size, _AFFINE_CHUNK))
     inv, R, counts = uniq.inverse, uniq.counts.size, uniq.counts
-    st = {"keys": uniq.keys, "count": counts, "sum_x": _region_sums(X, inv, order, counts, chunk_size), "err": err, "scale": scale}
-    Z = X if Y is None else np.hstack([X, Y])
+    st = {"keys": uniq.keys, "count": counts, "sum_x": _region_sums(X, inv, R), "err": err, "scale": scale}
     st["n"] = X.shape[0]
-    st["z_mean"] = Z.mean(axis=0)
-    Zc = Z - st["z_mean"]
-    st["z_m2"] = Zc.T @ Zc
+    st["z_mean"], st["z_m2"] = _joint_moments(X, Y)
     if Y is not None:
         st["y_mean"], st["y_m2"] = _moments(inv, R, counts, Y)
-        lo = np.full((R, Y.shape[1]), np.inf)
-        hi = np.full((R, Y.shape[1]), -np.inf)
-        np.minimum.at(lo, inv, Y)
-        np.maximum.at(hi, inv, Y)
-        st["y_min"], st["y_max"] = lo, hi
+        st["y_min"], st["y_max"] = _group_extremes(inv, R, Y)
         if network.task == "regression":
             st["sse"] = _gsum(inv, R, ((Y - eta) ** 2).mean(axis=1))
         elif network.task == "multiclass":
@@ -108,6 +126,20 @@ def _empty(network, d, H, Y) -> dict:
     return st
 
 
+def _group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group of each key row, the distinct keys): hashed, or sorted after a hash collision."""
+    grouped = group_keys(keys)
+    if grouped is not None:
+        return grouped[0], keys[grouped[1]]
+    order = key_order(keys)
+    sk = keys[order]
+    new = np.ones(keys.shape[0], bool)
+    new[1:] = (sk[1:] != sk[:-1]).any(axis=1)
+    gid = np.empty(keys.shape[0], np.int64)
+    gid[order] = np.cumsum(new) - 1
+    return gid, sk[new]
+
+
 def merge_stats(parts: list[dict]) -> dict:
     """Merge partial statistics (a group-by on the packed keys); exact up to round-off of the sums."""
     parts = [p for p in parts if p is not None]
@@ -126,14 +158,8 @@ def merge_stats(parts: list[dict]) -> dict:
     if keys.shape[0] == 0:
         out.update({k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k not in out})
         return out
-    order = key_order(keys)
-    sk = keys[order]
-    new = np.ones(keys.shape[0], bool)
-    new[1:] = (sk[1:] != sk[:-1]).any(axis=1)
-    gid = np.empty(keys.shape[0], np.int64)
-    gid[order] = np.cumsum(new) - 1
-    G = int(new.sum())
-    out["keys"] = sk[new]
+    gid, out["keys"] = _group(keys)
+    G = out["keys"].shape[0]
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k not in out}
     counts = np.bincount(gid, weights=cat["count"], minlength=G).astype(np.int64)
     out["count"] = counts
@@ -156,7 +182,7 @@ def merge_stats(parts: list[dict]) -> dict:
 
 def finalize_stats(st: dict) -> dict:
     """Regions numbered as in-memory (count descending, ties by key bytes): every per-region array re-ordered."""
-    # merged keys are in ascending byte order; a single partition's are already by count
+    # merged keys come in hash-group order, a single partition's by count: sort by key bytes, then by count
     order = key_order(st["keys"])
     by_count = order[np.argsort(-st["count"][order], kind="stable")]
     return {k: (v[by_count] if isinstance(v, np.ndarray) and v.ndim >= 1 and k not in ("z_mean", "z_m2") else v) for k, v in st.items()}
