@@ -81,8 +81,12 @@ def _region_sums(X: np.ndarray, inverse: np.ndarray, n_regions: int) -> np.ndarr
     import scipy.sparse as sp
 
     n = inverse.size
-    if n == 0:
-        return np.zeros((n_regions, X.shape[1]))
+    counts = np.bincount(inverse, minlength=n_regions)
+    single = counts[inverse] == 1  # a one-row region's sum is its row (0 + x = x): copied, not multiplied
+    if n == n_regions and single.all():  # every region one row (e.g. 35 features, one region per row)
+        sums = np.empty((n_regions, X.shape[1]))
+        sums[inverse] = X
+        return sums
     ones = np.ones(n)
     indicator = sp.csr_matrix((ones, (inverse, np.arange(n))), shape=(n_regions, n))
     return np.asarray(indicator @ X)
