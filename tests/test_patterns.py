@@ -71,7 +71,7 @@ def test_hash_collision_falls_back_to_the_sort(monkeypatch):
 
 
 def test_region_sums_equal_bincount_to_the_last_bit():
-    from reluscope.unwrap import _region_sums
+    from reluscope._kernels import _region_sums
 
     rng = np.random.default_rng(4)
     X = rng.normal(size=(3000, 5)) * 10.0 ** rng.integers(-8, 8, size=(3000, 1))

@@ -21,7 +21,8 @@ import pandas as pd
 
 from ..errors import FeatureMismatchError, InvalidInputError, NotExactError
 from ..patterns import PatternIndex, compute_patterns
-from ..unwrap import VERIFY_RTOL, LocalLinearModels, _affine_maps_chunked, _trivial
+from .._kernels import _affine_maps_chunked, _trivial
+from ..unwrap import VERIFY_RTOL, LocalLinearModels
 from ..validation import check_features
 from ._stats import finalize_stats, merge_stats, partition_stats
 

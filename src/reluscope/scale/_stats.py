@@ -20,7 +20,7 @@ import numpy as np
 
 from ..patterns import compute_patterns, group_keys, key_order, unique_patterns
 from ..summary import binary_response
-from ..unwrap import _AFFINE_CHUNK, _affine_maps_chunked, _llm_error_and_scale, _region_sums
+from .._kernels import _AFFINE_CHUNK, _affine_maps_chunked, _llm_error_and_scale, _region_sums
 
 __all__ = ["partition_stats", "merge_stats", "finalize_stats", "response_matrix"]
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DeviceError, InvalidInputError, NotExactError
-from ..unwrap import VERIFY_RTOL, LocalLinearModels, _trivial
+from .._kernels import _trivial
+from ..unwrap import VERIFY_RTOL, LocalLinearModels
 from ..validation import check_target
 
 __all__ = ["unwrap_torch", "TorchLocalLinearModels", "FLOAT32_RTOL", "resolve_device"]
