@@ -35,11 +35,16 @@ from scipy import sparse
 
 from ..network import ReLUNetwork
 from . import _milp
+from ._cf_local import _search_box, axis_candidates, axis_incumbent, region_descent  # noqa: F401 (re-exported)
 
 __all__ = ["reduced_network", "ReducedMilp"]
 
 # With an incumbent in hand the MILP only has to prove: HiGHS' primal heuristics (sub-MIPs, RINS,
 # RENS, feasibility jump) then cost most of the time on these small models (measured on the credit net).
+DESCENT_STARTS = 4  # one-feature moves (closest first) from which the region descent starts, besides the walk's point
+DESCENT_LPS = 60  # LPs of the region descent (_cf_local.region_descent) per target class
+DESCENT_SHARE = 0.25  # of the time limit, at most, for the region descent
+TIGHTEN_SHARE = 0.7  # tightening stops (bounds still valid) once this share of the time limit is spent
 TIGHTEN_PASSES = 1  # LP tightening passes with the decision row (a second one did not pay)
 GAP = 1e-7  # "optimal": the proved lower bound is within this (relative) of the distance (HiGHS' own gap is 1e-9)
 MILP_OPTIONS = {"mip_heuristic_effort": 0.0, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False,
@@ -52,12 +57,6 @@ def reduced_network(network: ReLUNetwork, space) -> ReLUNetwork:
     b0 = network.biases[0] + W0 @ space.x
     return ReLUNetwork([W0[:, space.free], *network.weights[1:]], [b0, *network.biases[1:]], network.slopes,
                        output="identity")
-
-
-def _search_box(space, radius):
-    """Box of ``delta`` within the space and the ball of ``radius`` (L1 and Linf both fit in it)."""
-    reach = radius / space.w if np.isfinite(radius) else np.full(space.free.size, np.inf)
-    return np.maximum(space.lb, -reach), np.minimum(space.ub, reach)
 
 
 def layer_bounds(net: ReLUNetwork, space, radius, tighten=True):
@@ -169,7 +168,7 @@ class ReducedMilp:
             self.pre.append(pre)
         return rows, r_lo, r_hi, prev, n_vars
 
-    def tightened(self, passes: int = 1):
+    def tightened(self, passes: int = 1, deadline: float | None = None):
         """A model with bounds tightened by LP over this model's relaxation (decision row and ball included).
 
         Every unstable unit's pre-activation is minimised and maximised over the LP relaxation of
@@ -177,8 +176,11 @@ class ReducedMilp:
         holds every feasible point of the MILP, so the new bounds are valid wherever the MILP looks
         (optimisation-based bound tightening, as in :func:`._milp.tighten_bounds_lp`, but with the
         target decision and the ball as constraints).  ``None`` when the relaxation is infeasible:
-        then no counterfactual of this class lies in the ball.
+        then no counterfactual of this class lies in the ball.  Past ``deadline`` (a
+        ``time.perf_counter()`` value) the remaining units keep their bounds (still valid).
         """
+        import time
+
         import highspy
 
         model = self
@@ -191,6 +193,8 @@ class ReducedMilp:
                 lo_k, hi_k = bounds[k]
                 b = model.net.biases[k]
                 for unit in np.flatnonzero((lo_k < 0) & (hi_k > 0)):
+                    if deadline is not None and time.perf_counter() > deadline:
+                        break
                     row = pre.getrow(unit)
                     h.changeColsCost(last.size, last, np.zeros(last.size))
                     last = row.indices.astype(np.int32)
@@ -336,13 +340,18 @@ def reduced_counterfactual(network, space, wants, threshold, margin, incumbent, 
     best, best_delta = incumbent
     decisions = [_decision(network, want, threshold, margin) for want in wants]
     for D, d_lo in decisions:
-        dist, delta = axis_incumbent(net, space, D, d_lo, best)
+        starts = [delta for _, delta in axis_candidates(net, space, D, d_lo, best)[:DESCENT_STARTS]]
+        if best_delta is not None:
+            starts.insert(0, best_delta)
+        deadline = None if time_limit is None else t0 + DESCENT_SHARE * time_limit / len(decisions)
+        dist, delta, _ = region_descent(net, space, D, d_lo, starts, DESCENT_LPS, deadline)
         if dist < best:
             best, best_delta = dist, delta
     bounds, optimal = [], True
     for D, d_lo in decisions:
         r = best * (1 + 1e-9) if np.isfinite(best) else best
-        milp = ReducedMilp(net, space, (D, d_lo), r).tightened(TIGHTEN_PASSES)
+        deadline = None if time_limit is None else t0 + TIGHTEN_SHARE * time_limit
+        milp = ReducedMilp(net, space, (D, d_lo), r).tightened(TIGHTEN_PASSES, deadline)
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if milp is None:  # the relaxation alone proves that nothing of this class lies in the ball
             bounds.append(r)
@@ -363,44 +372,3 @@ def reduced_counterfactual(network, space, wants, threshold, margin, incumbent, 
     lower = min(min(bounds), best)
     close = lower >= best - GAP * max(1.0, best) if np.isfinite(best) else lower == np.inf
     return best, best_delta, lower, optimal and close
-
-
-def axis_incumbent(net, space, D, d_lo, radius=np.inf, n_grid=256):
-    """Best counterfactual that moves one free feature only (a cheap incumbent; L1 optima are often 1-sparse).
-
-    Each free feature is moved up and down on a grid of ``n_grid`` steps up to the box (or the ball
-    of ``radius``); the first grid step where the reduced net meets the decision rows is refined by
-    bisection.  Returns ``(distance, delta)`` or ``(inf, None)``; the point is checked by a forward pass.
-    """
-    n = space.free.size
-    lo, hi = _search_box(space, radius)
-    caps = np.concatenate([np.nan_to_num(hi, posinf=1e6), np.nan_to_num(-lo, posinf=1e6)])  # up moves, then down
-    dirs = np.concatenate([np.eye(n), -np.eye(n)])
-    fixed = np.any(space.E != 0, axis=0) if space.E.size else np.zeros(n, bool)
-    if space.integral is not None:
-        fixed = fixed | space.integral
-    use = (caps > 0) & ~np.concatenate([fixed, fixed])  # a lone move breaks a one-hot group or integrality
-    if not use.any():
-        return np.inf, None
-    dirs, caps = dirs[use], caps[use]
-    s = np.linspace(0.0, 1.0, n_grid + 1)[1:]
-    P = (caps[:, None, None] * s[None, :, None]) * dirs[:, None, :]  # (rays, grid, n)
-
-    def meets(Q):
-        eta = net._forward_raw(Q.reshape(-1, n))[0]
-        return np.all(eta @ D.T >= d_lo, axis=1).reshape(Q.shape[:-1])
-
-    hit = meets(P)
-    rays = np.flatnonzero(hit.any(axis=1))
-    if rays.size == 0:
-        return np.inf, None
-    first = hit[rays].argmax(axis=1)
-    a = np.where(first > 0, s[np.maximum(first - 1, 0)], 0.0) * caps[rays]  # last grid step that does not meet
-    b = s[first] * caps[rays]
-    for _ in range(40):
-        mid = 0.5 * (a + b)
-        ok = meets((mid[:, None] * dirs[rays])[:, None, :])[:, 0]
-        a, b = np.where(ok, a, mid), np.where(ok, mid, b)
-    cost = b * (np.abs(dirs[rays]) @ space.w)
-    k = int(np.argmin(cost))
-    return float(cost[k]), b[k] * dirs[rays[k]]
