@@ -95,3 +95,19 @@ def test_counterfactuals_of_many_rows_equal_the_row_by_row_results():
         assert b.distance == pytest.approx(a.distance, rel=1e-7, abs=1e-9)
     with pytest.raises(reluscope.errors.InvalidInputError, match="2-D"):
         counterfactuals(net, X[0])
+
+
+def test_a_total_time_gives_the_rows_left_unproved_a_second_pass():
+    net = _net([10, 24, 24, 1], 5)
+    X = np.random.default_rng(1).normal(size=(2, 10)) * 0.3
+    box = np.tile([-3.0, 3.0], (10, 1))
+    opts = dict(norm=1, box=box, immutable=[0, 1])
+    exact = [counterfactual(net, x, **opts) for x in X]
+    quick = counterfactuals(net, X, time_limit=1e-3, **opts)
+    assert not all(r.optimal for r in quick)  # 1 ms is too little for these rows: the second pass has work
+    both = counterfactuals(net, X, time_limit=1e-3, total_time=60.0, **opts)
+    for e, q, b in zip(exact, quick, both):
+        assert e.optimal and b.optimal
+        assert b.distance == pytest.approx(e.distance, rel=1e-6, abs=1e-9)
+    with pytest.raises(reluscope.errors.InvalidInputError, match="total_time"):
+        counterfactuals(net, X, total_time=10.0, **opts)

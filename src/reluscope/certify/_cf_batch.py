@@ -10,16 +10,23 @@ from .counterfactual import CounterfactualResult, counterfactual
 __all__ = ["counterfactuals"]
 
 
-def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, **options) -> list[CounterfactualResult]:
+def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_time: float | None = None,
+                    **options) -> list[CounterfactualResult]:
     """:func:`counterfactual` for every row of ``X``, ``n_jobs`` rows at a time.
 
     Each row is solved by :func:`counterfactual` with the same ``target``, ``norm`` and
     keyword ``options`` (``box``, ``immutable``, ``time_limit``, ...); with ``n_jobs > 1`` the
     rows are spread over that many worker processes (joblib's loky executor, started on the
     first call and reused), one row per task, so ``time_limit`` stays a limit *per row* and
-    ``n_jobs`` rows are solved at once.  The results are exactly those of the row-by-row
-    calls (same proofs, same ``optimal`` flags); only the wall time changes: about
-    ``len(X) / n_jobs`` times the per-row time on an otherwise idle machine with ``n_jobs`` cores.
+    ``n_jobs`` rows are solved at once.  The results are those of the row-by-row calls (same
+    proofs, same ``optimal`` flags); only the wall time changes: about ``len(X) / n_jobs``
+    times the per-row time on an otherwise idle machine with ``n_jobs`` cores.
+
+    ``total_time`` (seconds of wall time for all rows, optional): the time the first pass
+    leaves is shared by the rows it did not prove, which are solved again from the start with
+    ``time_limit`` = that time x ``n_jobs`` / their number (one second pass).  A row's result
+    is replaced only by a proof or a closer point, never by a worse one, its ``lower_bound`` is the
+    larger of the two passes' (both are proofs), and its ``seconds`` then count both passes.
 
     Parameters
     ----------
@@ -27,6 +34,7 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, **optio
     X : array (n, d)
     target, norm : as in :func:`counterfactual`
     n_jobs : int, default 1 -- worker processes (``-1``: one per CPU)
+    total_time : float, optional -- wall-time budget of the whole call (needs ``time_limit``)
     **options : keyword arguments of :func:`counterfactual`
 
     Returns
@@ -45,12 +53,36 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, **optio
     >>> [round(r.distance, 4) for r in counterfactuals(net, [[0.0, 0.0], [0.5, 0.0]])]
     [1.0, 0.5]
     """
+    import time
+
     from ..geometry.enumerate import _check_n_jobs
 
+    t0 = time.perf_counter()
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise InvalidInputError(f"X must be a 2-D array of rows (n, d), got shape {X.shape}; pass one row as [x].")
     n_jobs = _check_n_jobs(n_jobs)
+    if total_time is not None and (options.get("time_limit") is None or not total_time > 0):
+        raise InvalidInputError("total_time needs a positive value and a time_limit per row for the first pass.")
+    results = _solve_rows(network, X, target, norm, n_jobs, options)
+    left = None if total_time is None else total_time - (time.perf_counter() - t0)
+    todo = [i for i, r in enumerate(results) if not r.optimal]
+    if todo and left is not None and left > 0.0:
+        per_row = left * min(n_jobs, len(todo)) / len(todo)
+        if per_row > options["time_limit"]:  # a second pass only when it gives more time than the first
+            again = _solve_rows(network, X[todo], target, norm, n_jobs, {**options, "time_limit": per_row})
+            for i, r in zip(todo, again):
+                first = results[i]
+                r.seconds += first.seconds
+                best = r if (r.optimal or r.distance < first.distance) else first
+                best.seconds = r.seconds
+                if not best.optimal:  # both lower bounds are proofs about the same row: keep the larger
+                    best.lower_bound = min(max(first.lower_bound, r.lower_bound), best.distance)
+                results[i] = best
+    return results
+
+
+def _solve_rows(network, X, target, norm, n_jobs, options):
     if n_jobs == 1 or len(X) < 2:
         return [counterfactual(network, x, target, norm, **options) for x in X]
     from joblib import Parallel, delayed
