@@ -9,6 +9,8 @@ from .counterfactual import CounterfactualResult, counterfactual
 
 __all__ = ["counterfactuals"]
 
+PASS_GROWTH = 1.5  # a further pass only when it gives each open row at least this many times the last limit
+
 
 def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_time: float | None = None,
                     **options) -> list[CounterfactualResult]:
@@ -24,9 +26,10 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_t
 
     ``total_time`` (seconds of wall time for all rows, optional): the time the first pass
     leaves is shared by the rows it did not prove, which are solved again from the start with
-    ``time_limit`` = that time x ``n_jobs`` / their number (one second pass).  A row's result
-    is replaced only by a proof or a closer point, never by a worse one, its ``lower_bound`` is the
-    larger of the two passes' (both are proofs), and its ``seconds`` then count both passes.
+    ``time_limit`` = that time / the number of rounds of ``n_jobs`` rows; passes repeat while that gives each
+    open row at least 1.5 times the last limit.  A row's result is replaced only by a proof or a
+    closer point, never by a worse one, its ``lower_bound`` is the largest of the passes' (all
+    are proofs), and its ``seconds`` count every pass.
 
     Parameters
     ----------
@@ -65,20 +68,24 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_t
     if total_time is not None and (options.get("time_limit") is None or not total_time > 0):
         raise InvalidInputError("total_time needs a positive value and a time_limit per row for the first pass.")
     results = _solve_rows(network, X, target, norm, n_jobs, options)
-    left = None if total_time is None else total_time - (time.perf_counter() - t0)
-    todo = [i for i, r in enumerate(results) if not r.optimal]
-    if todo and left is not None and left > 0.0:
-        per_row = left * min(n_jobs, len(todo)) / len(todo)
-        if per_row > options["time_limit"]:  # a second pass only when it gives more time than the first
-            again = _solve_rows(network, X[todo], target, norm, n_jobs, {**options, "time_limit": per_row})
-            for i, r in zip(todo, again):
-                first = results[i]
-                r.seconds += first.seconds
-                best = r if (r.optimal or r.distance < first.distance) else first
-                best.seconds = r.seconds
-                if not best.optimal:  # both lower bounds are proofs about the same row: keep the larger
-                    best.lower_bound = min(max(first.lower_bound, r.lower_bound), best.distance)
-                results[i] = best
+    limit = options.get("time_limit")
+    while total_time is not None:  # passes with more time each for the rows still open
+        left = total_time - (time.perf_counter() - t0)
+        todo = [i for i, r in enumerate(results) if not r.optimal]
+        if not todo or left <= 0.0:
+            break
+        per_row = left / -(-len(todo) // n_jobs)  # rounds of n_jobs rows: the pass ends within the budget
+        if per_row < PASS_GROWTH * limit:  # too little left to be worth solving these rows again
+            break
+        limit = per_row
+        again = _solve_rows(network, X[todo], target, norm, n_jobs, {**options, "time_limit": per_row})
+        for i, r in zip(todo, again):
+            first = results[i]
+            best = r if (r.optimal or r.distance < first.distance) else first
+            best.seconds = r.seconds + first.seconds
+            if not best.optimal:  # both lower bounds are proofs about the same row: keep the larger
+                best.lower_bound = min(max(first.lower_bound, r.lower_bound), best.distance)
+            results[i] = best
     return results
 
 
