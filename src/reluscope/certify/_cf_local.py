@@ -42,25 +42,44 @@ def _meets(net, D, d_lo, Q):
     return np.all(eta @ D.T >= d_lo, axis=1).reshape(Q.shape[:-1])
 
 
-def axis_candidates(net, space, D, d_lo, radius=np.inf, n_grid=256):
+def axis_candidates(net, space, D, d_lo, radius=np.inf, n_grid=256, pairs: bool = False):
     """Every one-feature move that meets the decision rows, closest first: a list of ``(distance, delta)``.
 
     Each free feature is moved up and down on a grid of ``n_grid`` steps up to the box (or the
     ball of ``radius``); the first grid step where the reduced net meets the decision rows is
     refined by 40 bisection steps.  Features in one-hot groups or integer features are not
-    moved (a lone move would break the group or the integrality).
+    moved (a lone move would break the group or the integrality).  ``pairs``: also every pair
+    of features moved together (four sign patterns, equal weighted steps, ``n_grid / 4`` steps).
     """
     n = space.free.size
-    lo, hi = _search_box(space, radius)
-    caps = np.concatenate([np.nan_to_num(hi, posinf=1e6), np.nan_to_num(-lo, posinf=1e6)])  # up moves, then down
-    dirs = np.concatenate([np.eye(n), -np.eye(n)])
     fixed = np.any(space.E != 0, axis=0) if space.E.size else np.zeros(n, bool)
     if space.integral is not None:
         fixed = fixed | space.integral
-    use = (caps > 0) & ~np.concatenate([fixed, fixed])
-    if not use.any():
+    free = np.flatnonzero(~fixed)
+    dirs = np.concatenate([np.eye(n)[free], -np.eye(n)[free]])
+    found = _ray_candidates(net, space, D, d_lo, dirs, radius, n_grid)
+    if pairs and free.size > 1:
+        i, j = np.triu_indices(free.size, 1)
+        P = []
+        for si in (1.0, -1.0):
+            for sj in (1.0, -1.0):
+                Q = np.zeros((i.size, n))
+                Q[np.arange(i.size), free[i]] = si / space.w[free[i]]
+                Q[np.arange(i.size), free[j]] = sj / space.w[free[j]]
+                P.append(Q)
+        found += _ray_candidates(net, space, D, d_lo, np.concatenate(P), radius, max(n_grid // 4, 8))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _ray_candidates(net, space, D, d_lo, dirs, radius, n_grid):
+    """The first point of each ray ``t * dir`` (t > 0, within box and ball) that meets the decision rows."""
+    lo, hi = _search_box(space, radius)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(dirs > 0, hi / dirs, np.where(dirs < 0, lo / dirs, np.inf))
+    caps = np.nan_to_num(reach.min(axis=1), posinf=1e6)
+    dirs, caps = dirs[caps > 0], caps[caps > 0]
+    if not caps.size:
         return []
-    dirs, caps = dirs[use], caps[use]
     s = np.linspace(0.0, 1.0, n_grid + 1)[1:]
     hit = _meets(net, D, d_lo, (caps[:, None, None] * s[None, :, None]) * dirs[:, None, :])  # (rays, grid)
     rays = np.flatnonzero(hit.any(axis=1))
@@ -73,8 +92,8 @@ def axis_candidates(net, space, D, d_lo, radius=np.inf, n_grid=256):
         mid = 0.5 * (a + b)
         ok = _meets(net, D, d_lo, (mid[:, None] * dirs[rays])[:, None, :])[:, 0]
         a, b = np.where(ok, a, mid), np.where(ok, mid, b)
-    cost = b * (np.abs(dirs[rays]) @ space.w)
-    return [(float(cost[k]), b[k] * dirs[rays[k]]) for k in np.argsort(cost, kind="stable")]
+    cost = b * (np.abs(dirs[rays]) @ space.w) if space.norm == 1 else b * np.abs(dirs[rays] * space.w).max(axis=1)
+    return [(float(cost[k]), b[k] * dirs[rays[k]]) for k in range(rays.size)]
 
 
 def axis_incumbent(net, space, D, d_lo, radius=np.inf, n_grid=256):
@@ -99,8 +118,9 @@ def region_descent(net, space, D, d_lo, starts, max_lps: int = 60, deadline: flo
     max_lps : LPs over all starts; deadline : ``time.perf_counter()`` value past which it stops
 
     A region is solved once (shared ``seen`` set); neighbours are queued only across facets
-    tight at the region's optimum, keyed by that optimum's distance, and only while it is
-    within the best distance so far.  Every returned point is re-checked by a forward pass.
+    tight at the region's optimum, keyed by that optimum's distance, and expanded only while
+    that distance is within the best of the same start's descent (a start farther than the
+    incumbent may still lead closer).  Every returned point is re-checked by a forward pass.
     """
     best, best_delta = np.inf, None
     for delta in starts:
@@ -108,12 +128,12 @@ def region_descent(net, space, D, d_lo, starts, max_lps: int = 60, deadline: flo
         if d < best and _meets(net, D, d_lo, delta[None, :])[0]:
             best, best_delta = d, delta
     seen, n_lps = set(), 0
-    for delta in starts:
-        heap, counter = [(_norm(space, delta), 0, net.patterns(delta[None, :])[0])], 1
+    for delta in starts:  # a descent from each start, judged against its own best (a farther start may lead closer)
+        heap, counter, local = [(-np.inf, 0, net.patterns(delta[None, :])[0])], 1, np.inf
         while heap and n_lps < max_lps and (deadline is None or time.perf_counter() < deadline):
             key, _, p = heapq.heappop(heap)
             code = p.tobytes()
-            if code in seen or key > best * (1 + 1e-9):
+            if code in seen or key > local * (1 + 1e-9):
                 continue
             seen.add(code)
             A, c = net.region_inequalities(p)
@@ -121,8 +141,9 @@ def region_descent(net, space, D, d_lo, starts, max_lps: int = 60, deadline: flo
             G, h = np.vstack([A, -(D @ coef)]), np.concatenate([c, D @ intercept - d_lo - 1e-9])  # a hair inside
             dist, point = min_norm_point(G, h, space.E, space.e, space.lb, space.ub, space.norm, space.w, space.integral)
             n_lps += 1
-            if point is None or dist > best * (1 + 1e-9):
+            if point is None or dist > local * (1 + 1e-9):
                 continue
+            local = min(local, dist)
             if dist < best and _meets(net, D, d_lo, point[None, :])[0]:
                 best, best_delta = _norm(space, point), point
             live = np.any(A != 0, axis=1)

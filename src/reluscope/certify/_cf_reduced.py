@@ -41,8 +41,8 @@ __all__ = ["reduced_network", "ReducedMilp"]
 
 # With an incumbent in hand the MILP only has to prove: HiGHS' primal heuristics (sub-MIPs, RINS,
 # RENS, feasibility jump) then cost most of the time on these small models (measured on the credit net).
-DESCENT_STARTS = 4  # one-feature moves (closest first) from which the region descent starts, besides the walk's point
-DESCENT_LPS = 60  # LPs of the region descent (_cf_local.region_descent) per target class
+DESCENT_STARTS = 8  # one- and two-feature moves (closest first) from which the region descent starts, besides the walk's point
+DESCENT_LPS = 150  # LPs of the region descent (_cf_local.region_descent) per target class
 DESCENT_SHARE = 0.25  # of the time limit, at most, for the region descent
 TIGHTEN_SHARE = 0.7  # tightening stops (bounds still valid) once this share of the time limit is spent
 TIGHTEN_PASSES = 1  # LP tightening passes with the decision row (a second one did not pay)
@@ -343,7 +343,7 @@ def reduced_counterfactual(network, space, wants, threshold, margin, incumbent, 
     best, best_delta = incumbent
     decisions = [_decision(network, want, threshold, margin) for want in wants]
     for D, d_lo in decisions:
-        starts = [delta for _, delta in axis_candidates(net, space, D, d_lo, best)[:DESCENT_STARTS]]
+        starts = [delta for _, delta in axis_candidates(net, space, D, d_lo, best, pairs=True)[:DESCENT_STARTS]]
         if best_delta is not None:
             starts.insert(0, best_delta)
         deadline = None if time_limit is None else t0 + DESCENT_SHARE * time_limit / len(decisions)
