@@ -111,3 +111,23 @@ def test_a_total_time_gives_the_rows_left_unproved_a_second_pass():
         assert b.distance == pytest.approx(e.distance, rel=1e-6, abs=1e-9)
     with pytest.raises(reluscope.errors.InvalidInputError, match="total_time"):
         counterfactuals(net, X, total_time=10.0, **opts)
+
+
+@pytest.mark.parametrize("norm", [1, np.inf])
+def test_two_feature_moves_are_real_counterfactuals_with_their_weighted_distance(norm):
+    net = _net([4, 8, 6, 1], 1)
+    x = np.random.default_rng(2).normal(size=4) * 0.3
+    box = np.tile([-3.0, 3.0], (4, 1))
+    w = np.array([1.0, 2.0, 0.5, 1.5])
+    space = _space(net, x, box, None, None, None, w, norm)
+    threshold = net._forward_raw(x[None, :])[0][0, 0] + 0.2
+    D, d_lo = _decision(net, 1, threshold, 1e-6)
+    one = axis_candidates(reduced_network(net, space), space, D, d_lo)
+    both = axis_candidates(reduced_network(net, space), space, D, d_lo, pairs=True)
+    assert len(both) > len(one) and [c for c, _ in both] == sorted(c for c, _ in both)
+    for dist, delta in both:
+        assert 1 <= np.count_nonzero(delta) <= 2
+        v = np.abs(w * delta)
+        assert dist == pytest.approx(v.sum() if norm == 1 else v.max())
+        assert net._forward_raw((x + delta)[None, :])[0][0, 0] >= threshold + 1e-6
+        assert np.all(x + delta >= -3.0 - 1e-12) and np.all(x + delta <= 3.0 + 1e-12)
