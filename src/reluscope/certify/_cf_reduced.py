@@ -47,8 +47,11 @@ DESCENT_SHARE = 0.25  # of the time limit, at most, for the region descent
 TIGHTEN_SHARE = 0.7  # tightening stops (bounds still valid) once this share of the time limit is spent
 TIGHTEN_PASSES = 1  # LP tightening passes with the decision row (a second one did not pay)
 GAP = 1e-7  # "optimal": the proved lower bound is within this (relative) of the distance (HiGHS' own gap is 1e-9)
+# Cuts at the root only: measured on 14 credit rows from their optimal incumbents, cut separation at the nodes
+# off was never slower and 10-30% faster (3007: 1.02 -> 0.73 s, 3022: 1.33 -> 0.95 s, 3027: 4.1 -> 3.5 s).
 MILP_OPTIONS = {"mip_heuristic_effort": 0.0, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False,
-                "mip_heuristic_run_root_reduced_cost": False, "mip_heuristic_run_feasibility_jump": False}
+                "mip_heuristic_run_root_reduced_cost": False, "mip_heuristic_run_feasibility_jump": False,
+                "mip_allow_cut_separation_at_nodes": False}
 
 
 def reduced_network(network: ReLUNetwork, space) -> ReLUNetwork:
