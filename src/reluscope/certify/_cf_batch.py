@@ -26,8 +26,10 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_t
 
     ``total_time`` (seconds of wall time for all rows, optional): the time the first pass
     leaves is shared by the rows it did not prove, which are solved again from the start with
-    ``time_limit`` = that time / the number of rounds of ``n_jobs`` rows; passes repeat while that gives each
-    open row at least 1.5 times the last limit.  A row's result is replaced only by a proof or a
+    ``time_limit`` = that time / the number of rounds of ``n_jobs`` rows; passes repeat while each
+    row solved again gets at least 1.5 times the last limit, and when the time left does not
+    allow that for all open rows, the rows with the smallest relative gap
+    ``(distance - lower_bound) / distance`` go first.  A row's result is replaced only by a proof or a
     closer point, never by a worse one, its ``lower_bound`` is the largest of the passes' (all
     are proofs), and its ``seconds`` count every pass.
 
@@ -72,11 +74,13 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_t
     while total_time is not None:  # passes with more time each for the rows still open
         left = total_time - (time.perf_counter() - t0)
         todo = [i for i, r in enumerate(results) if not r.optimal]
-        if not todo or left <= 0.0:
+        rounds = int(left // (PASS_GROWTH * limit)) if left > 0.0 else 0  # rounds of n_jobs rows that fit
+        if not todo or rounds < 1:
             break
-        per_row = left / -(-len(todo) // n_jobs)  # rounds of n_jobs rows: the pass ends within the budget
-        if per_row < PASS_GROWTH * limit:  # too little left to be worth solving these rows again
-            break
+        if len(todo) > rounds * n_jobs:  # not time for all: the rows closest to a proof (smallest relative gap)
+            gap = [(results[i].distance - results[i].lower_bound) / max(results[i].distance, 1e-12) for i in todo]
+            todo = sorted(todo[k] for k in np.argsort(gap, kind="stable")[: rounds * n_jobs])
+        per_row = left / -(-len(todo) // n_jobs)  # the pass ends within the budget
         limit = per_row
         again = _solve_rows(network, X[todo], target, norm, n_jobs, {**options, "time_limit": per_row})
         for i, r in zip(todo, again):
