@@ -10,6 +10,7 @@ from .counterfactual import CounterfactualResult, counterfactual
 __all__ = ["counterfactuals"]
 
 PASS_GROWTH = 1.5  # a further pass only when it gives each open row at least this many times the last limit
+PASS_SHARE = 0.95  # of the time left, for a pass (the rest: dispatch, set-up and tightening past the limit)
 
 
 def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_time: float | None = None,
@@ -80,7 +81,7 @@ def counterfactuals(network, X, target=None, norm=1, *, n_jobs: int = 1, total_t
         if len(todo) > rounds * n_jobs:  # not time for all: the rows closest to a proof (smallest relative gap)
             gap = [(results[i].distance - results[i].lower_bound) / max(results[i].distance, 1e-12) for i in todo]
             todo = sorted(todo[k] for k in np.argsort(gap, kind="stable")[: rounds * n_jobs])
-        per_row = left / -(-len(todo) // n_jobs)  # the pass ends within the budget
+        per_row = PASS_SHARE * left / -(-len(todo) // n_jobs)  # the pass ends within the budget
         limit = per_row
         again = _solve_rows(network, X[todo], target, norm, n_jobs, {**options, "time_limit": per_row})
         for i, r in zip(todo, again):
