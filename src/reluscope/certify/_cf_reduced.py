@@ -18,8 +18,8 @@ The MILP (Tjeng et al. 2019, eq. 5, with ``z`` substituted out)::
     decision rows on eta = W_L h_{L-1} + b_L
 
 is built directly in ``highspy`` (one model, no SciPy round trip), given the best
-incumbent (LLM walk of :mod:`._cf_walk`, one-feature moves of :func:`axis_incumbent`)
-as a starting solution, and solved with a relative gap of 1e-9 (a proof, not HiGHS'
+incumbent (LLM walk of :mod:`._cf_walk`, one- and two-feature moves and the region descent
+of :mod:`._cf_local`) as a starting solution, and solved with a relative gap of 1e-9 (a proof, not HiGHS'
 default 1e-4 gap).  Bounds ``[l_k, u_k]`` come from
 :func:`reluscope.certify._milp.propagate_bounds` over the box intersected with the
 ball, :func:`reluscope.certify._milp.tighten_bounds_lp` (LP over the triangle
@@ -328,8 +328,22 @@ def search_space_is_bounded(space, radius) -> bool:
     return bool(np.isfinite(lo).all() and np.isfinite(hi).all())
 
 
+def _closer_incumbent(net, space, decisions, incumbent, time_limit, t0):
+    """The walk's incumbent improved by one- and two-feature moves and a region descent from them (``_cf_local``)."""
+    best, best_delta = incumbent
+    for k, (D, d_lo) in enumerate(decisions):
+        starts = [delta for _, delta in axis_candidates(net, space, D, d_lo, best, pairs=True)[:DESCENT_STARTS]]
+        if best_delta is not None:
+            starts.insert(0, best_delta)
+        deadline = None if time_limit is None else t0 + DESCENT_SHARE * time_limit * (k + 1) / len(decisions)
+        dist, delta, _ = region_descent(net, space, D, d_lo, starts, DESCENT_LPS, deadline)
+        if dist < best:
+            best, best_delta = dist, delta
+    return best, best_delta
+
+
 def reduced_counterfactual(network, space, wants, threshold, margin, incumbent, time_limit):
-    """Exact counterfactual: best incumbent (LLM walk, one-feature moves), then one MILP per target class.
+    """Exact counterfactual: best incumbent (LLM walk, moves, region descent), then one MILP per target class.
 
     Each MILP lives in the ball of the best distance so far (big-M bounds over box and ball, then
     tightened by LP with the decision row, :meth:`ReducedMilp.tightened`) and starts from the incumbent.
@@ -343,16 +357,8 @@ def reduced_counterfactual(network, space, wants, threshold, margin, incumbent, 
 
     t0 = time.perf_counter()
     net = reduced_network(network, space)
-    best, best_delta = incumbent
     decisions = [_decision(network, want, threshold, margin) for want in wants]
-    for D, d_lo in decisions:
-        starts = [delta for _, delta in axis_candidates(net, space, D, d_lo, best, pairs=True)[:DESCENT_STARTS]]
-        if best_delta is not None:
-            starts.insert(0, best_delta)
-        deadline = None if time_limit is None else t0 + DESCENT_SHARE * time_limit / len(decisions)
-        dist, delta, _ = region_descent(net, space, D, d_lo, starts, DESCENT_LPS, deadline)
-        if dist < best:
-            best, best_delta = dist, delta
+    best, best_delta = _closer_incumbent(net, space, decisions, incumbent, time_limit, t0)
     bounds, optimal = [], True
     for D, d_lo in decisions:
         r = best * (1 + 1e-9) if np.isfinite(best) else best
