@@ -21,7 +21,7 @@ from ._programs import min_norm_point
 
 def llm_walk(network, space, wants, threshold, margin, steps: int = 12, overshoot: float = 1.02):
     """Best ``(distance, delta)`` found (``(inf, None)`` when none); delta in the free coordinates."""
-    from .counterfactual import _region_programme, _target_rows
+    from ._cf_search import _region_programme, _target_rows
 
     x, F = space.x, space.free
     best, best_delta = np.inf, None
