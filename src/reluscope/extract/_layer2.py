@@ -240,11 +240,15 @@ def orient_first_layer(neurons, n1: np.ndarray) -> np.ndarray:
 
 
 def oriented_rows(neurons, n1, b1, xi):
-    """Rows of layer 2 in the oriented first layer, with the entries hidden in ``w_j`` and the biases."""
+    """Rows of layer 2 in the oriented first layer, with the entries hidden in ``w_j`` and the biases.
+
+    Returns ``(n1o, b1o, rows, bias, unobserved)``; ``unobserved[j, i]`` marks an entry left at 0 because unit
+    ``i`` is inactive at every kink of ``j`` (its value shows only where both are active: ``_repair``).
+    """
     h1 = n1.shape[0]
     flip = 1.0 - 2.0 * xi
     n1o, b1o = n1 * flip[:, None], b1 * flip
-    rows = np.zeros((len(neurons), h1)); bias = np.zeros(len(neurons)); unobserved = 0
+    rows = np.zeros((len(neurons), h1)); bias = np.zeros(len(neurons)); unobserved = np.zeros((len(neurons), h1), bool)
     for j, nr in enumerate(neurons):
         row = nr.c.copy()
         rest = nr.w + n1.T @ (xi * nr.c)  # = sum over unseen units active (true orientation) on the kinks
@@ -253,7 +257,7 @@ def oriented_rows(neurons, n1, b1, xi):
         if active.size:
             a, *_ = np.linalg.lstsq(n1[active].T, rest, rcond=None)
             row[active] = a * flip[active]  # c_ji (relu(z) - xi z) on the always-active side -> coefficient of the oriented unit
-        unobserved += unseen.size - active.size
+        unobserved[j, np.setdiff1d(unseen, active)] = True  # inactive on every kink of j: entry not in the jumps
         rows[j] = row
         z = np.maximum(nr.X @ n1o.T + b1o, 0.0) @ row
         bias[j] = -float(np.median(z))

@@ -32,7 +32,10 @@ def second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
         else:
             if next(rounds, None) is None:
                 break
-            if st.round(lines_per_round, True):  # a new first-layer neuron: every row is refitted
+            # known width not reached after two idle rounds: longer lines, to meet neurons active on a sliver of
+            # the box (or always active there) where their bent hyperplanes run outside it
+            span = 4.0 if (h2 is not None and idle >= 2) else 1.0
+            if st.round(lines_per_round, True, span=span):  # a new first-layer neuron: every row is refitted
                 for nr in neurons:
                     fit_row(nr, st.n1, st.b1)
             idle += 1

@@ -54,6 +54,8 @@ from ._layer2 import ghost_first_layer, orient_first_layer, oriented_rows
 from ._search2 import second_layer
 from ._probes import has_kink_across, kink_jumps
 from ._refine import refine_weak_planes
+from ._repair import repair_unobserved
+from ._verify import active_points, check_points, unexplained_kinks
 from .oracle import QueryOracle
 
 __all__ = ["ExtractionResult", "extract_network"]
@@ -110,6 +112,7 @@ class _State:
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
         self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
         self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.jump1 = np.zeros(0); self.max_h1 = 1 << 30
+        self.kinks_seen = np.zeros((0, d))  # every kink of the black box met on a search line (for the final check)
 
     def box_points(self, n):
         return self.lo + (self.hi - self.lo) * self.rng.random((n, self.d))
@@ -120,14 +123,18 @@ class _State:
         z = np.abs(X @ self.n1.T + self.b1)
         return (z <= 1e-7 * (1.0 + np.abs(X).max(axis=1, keepdims=True))).any(axis=1)
 
-    def round(self, n_lines, deep, through=None):
+    def round(self, n_lines, deep, through=None, span=1.0):
         starts, ends = self.box_points(n_lines), self.box_points(n_lines)
+        if span != 1.0:  # lines between points of the box blown up ``span`` times about its centre
+            mid = 0.5 * (self.lo + self.hi)
+            starts, ends = mid + span * (starts - mid), mid + span * (ends - mid)
         if through is not None:  # lines with these points at their middle
             starts = 2 * through - ends
         kinks = search_lines(self.oracle, starts, ends - starts, precision=self.precision)
         self.n_lines += starts.shape[0]; self.n_kinks += kinks.t.size
         X = kinks.points()
         needed = ~self.on_layer1(X)
+        self.kinks_seen = np.vstack([self.kinks_seen, X[needed]])
         if not needed.any():
             return 0
         J, ok = kink_jumps(self.oracle, kinks, needed, eps=self.eps, precision=self.precision)
@@ -269,21 +276,28 @@ def extract_network(
         elif refine and attempt == 0:
             refine_weak_planes(st)
         network, fit_res, y_scale = _finish(st, neurons, hidden_sizes)
-        X_val = st.box_points(n_validation)
+        X_val = check_points(network, lo, hi, rng, n_uniform=n_validation)
         miss = np.abs(oracle(X_val) - network.decision_function(X_val))
+        lost = st.kinks_seen[unexplained_kinks(network, st.kinks_seen, lo, hi)]
         residual = max(fit_res, float(miss.max()))
         tol = _RESIDUAL_TOL * (1.0 + y_scale)
-        if residual <= tol:
+        if _DEBUG:
+            print(f"attempt {attempt}: h1 {st.n1.shape[0]} neurons {len(neurons)} widths {network.hidden_sizes} fit_res {fit_res:.1e} "
+                  f"miss {miss.max():.1e} n_bad {(miss > tol).sum()} lost {lost.shape[0]} queries {oracle.n_queries - q0}")
+        if residual <= tol and not lost.shape[0]:
             break
-        # where f_hat is wrong a neuron was missed: lines through the worst held-out points find its kinks
+        # where f_hat is wrong a neuron was missed: lines through the worst check points (and through kinks
+        # f_hat does not explain) find its kinks
         order = np.argsort(-miss)[: 2 * lines_per_round]
-        worst = np.repeat(X_val[order][miss[order] > tol], 4, axis=0)
+        worst = np.vstack([X_val[order][miss[order] > tol], lost[rng.permutation(lost.shape[0])[: 2 * lines_per_round]]])
+        worst = np.repeat(worst, 4, axis=0)
         st.round(worst.shape[0], deep, through=worst)
         patience += 2
     else:
         raise ExtractionError(
             f"The recovered network does not reproduce the black box (largest residual {residual:.2e} on the "
-            f"last-layer fit and {n_validation} held-out box points, widths {network.hidden_sizes}): a neuron was "
+            f"last-layer fit and {X_val.shape[0]} check points; {lost.shape[0]} kinks of the black box on no "
+            f"recovered neuron; widths {network.hidden_sizes}): a neuron was "
             "missed. Raise max_rounds, patience or n_retries, pass hidden_sizes, or check n_hidden_layers."
         )
     return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
@@ -291,6 +305,8 @@ def extract_network(
 
 
 _RESIDUAL_TOL = 1e-7
+import os
+_DEBUG = bool(os.environ.get('EXT_DEBUG'))
 
 
 def _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep) -> None:
@@ -311,19 +327,28 @@ def _finish(st: _State, neurons, hidden_sizes=None):
             neurons = sorted(neurons, key=lambda nr: -nr.X.shape[0])[: hidden_sizes[1]]
         try:
             xi = orient_first_layer(neurons, st.n1)
-            n1, b1, W2, b2, st.n_unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
+            n1, b1, W2, b2, unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
         except ExtractionError:
             n1, b1, W2, b2 = ghost_first_layer(neurons, st.n1, st.b1, st.lo)
+            unobserved = np.zeros(W2.shape, bool)
+        st.n_unobserved = int(unobserved.sum())
         norm = np.linalg.norm(np.column_stack([W2, b2]), axis=1)
         W2, b2 = W2 / norm[:, None], b2 / norm
     n_fit = 2 * (st.n1.shape[0] + (W2.shape[0] if deep else 0) + st.d + 1) + 20
     X = st.box_points(n_fit)
+    if deep:  # the output weight of a neuron active on a sliver of the box needs points where it is active
+        X = np.vstack([X, active_points(n1, b1, W2, b2, st.lo, st.hi, st.rng)])
     y = st.oracle(X)
     if deep:
         U = np.maximum(X @ n1.T + b1, 0.0)
         missing = 0 if hidden_sizes is None else max(hidden_sizes[1] - W2.shape[0], 0)
         top = np.maximum(np.maximum(n1 * st.lo, n1 * st.hi).sum(1) + b1, 0.0)
         W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top))
+        if unobserved.any():  # entries no kink shows, measured where they act, then the last layer again
+            n = W2.shape[0]
+            mask = np.zeros(W2o.shape, bool); mask[:n] = unobserved
+            W2r = repair_unobserved(st.oracle, n1, b1, W2o, b2o, p, c, mask, st.lo, st.hi, st.rng)
+            W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2r[:n], b2o[:n], missing, (np.zeros_like(top), top))
         weights, biases = [n1, W2o, p[None, :]], [b1, b2o, np.array([c])]
     else:
         missing = 0 if hidden_sizes is None else max(hidden_sizes[0] - st.n1.shape[0], 0)
