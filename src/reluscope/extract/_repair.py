@@ -41,25 +41,63 @@ def _cell_points(net, pairs, lo, hi, rng, n_pool, per_pair):
     return np.vstack(pts) if pts else np.zeros((0, d))
 
 
-def repair_unobserved(oracle, n1, b1, W2, b2, p, c, unobserved, lo, hi, rng, *, n_iter: int = 4,
+def _fit_raw(U, y, W, b):
+    """Least-squares ``f = p . relu(W u + b) + q . u + c`` with the rows as they are (no sign recovery)."""
+    A = np.column_stack([np.maximum(U @ W.T + b, 0.0), U, np.ones(len(y))])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    h = W.shape[0]
+    return coef[:h], coef[h:-1], float(coef[-1])
+
+
+def repair_unobserved(oracle, n1, b1, W2, b2, unobserved, X_fit, y_fit, lo, hi, rng, *, n_iter: int = 4,
                       n_pool: int = 20000, per_pair: int = 6):
-    """Entries ``W2[j, i]`` marked ``unobserved`` fitted to the black box where they act; returns the new ``W2``."""
-    pairs = np.argwhere(unobserved)
+    """Entries ``W2[j, i]`` marked ``unobserved`` fitted to the black box where they act.
+
+    Works in the rows' own orientation (signs of layer 2 not yet known): the output is fitted as
+    ``p . relu(z2) + q . relu(z1) + c`` (a flipped neuron's linear part sits in ``q``), alternating with the
+    entries.  Returns ``(W2, X, y, linear)``: the new rows, the fit points with the cell points added, and
+    the entries left to the linear part (``_linear_pairs``, and those whose cell holds no box point).
+    """
     W2 = W2.copy()
-    if not pairs.size:
-        return W2
     n_pool = min(n_pool, max(2000, 4_000_000 // n1.shape[1]))
+    linear = _linear_pairs(n1, b1, W2, b2, unobserved, lo, hi, rng, n_pool)
+    pairs = np.argwhere(unobserved & ~linear)
+    if not pairs.size:
+        return W2, X_fit, y_fit, linear
+    measured = np.zeros(len(pairs), bool)
     for _ in range(n_iter):
+        U = np.maximum(X_fit @ n1.T + b1, 0.0)
+        p, q, c = _fit_raw(U, y_fit, W2, b2)
         net = ReLUNetwork([n1, W2, p[None, :]], [b1, b2, np.array([c])])
         X = _cell_points(net, pairs, lo, hi, rng, n_pool, per_pair)
+        if _DEBUG: print("      repair start", pairs.tolist(), X.shape)
         if not X.shape[0]:
             break
-        r = oracle(X) - net.decision_function(X)
-        if np.abs(r).max() <= 1e-9 * (1.0 + np.abs(r).max()):
-            break
+        y = oracle(X)
+        X_fit, y_fit = np.vstack([X_fit, X]), np.r_[y_fit, y]
         Z1, Z2 = net.preactivations(X)
+        r = y - net.decision_function(X) - np.maximum(Z1, 0.0) @ q
         Phi = p[pairs[:, 0]] * (Z2[:, pairs[:, 0]] > 0) * np.maximum(Z1[:, pairs[:, 1]], 0.0)
+        measured |= np.abs(Phi).max(0) > 0
+        if np.abs(r).max() <= 1e-9 * (1.0 + np.abs(y).max()):
+            break
         delta, *_ = np.linalg.lstsq(Phi, r, rcond=None)
-        if _DEBUG: print("      repair", X.shape[0], "max r", np.abs(r).max(), "delta", delta, "Phi nz cols", (Phi != 0).any(0))
+        if _DEBUG: print("      repair", pairs.tolist(), X.shape[0], "max r", np.abs(r).max(), "delta", delta, "p", p[pairs[:, 0]], "Phi colmax", np.abs(Phi).max(0), "r", np.round(r, 5))
         W2[pairs[:, 0], pairs[:, 1]] += delta
-    return W2
+    left = linear.copy()
+    left[pairs[~measured, 0], pairs[~measured, 1]] = True  # no cell on the box: only the linear part can show it
+    return W2, X_fit, y_fit, left
+
+
+def _linear_pairs(n1, b1, W2, b2, unobserved, lo, hi, rng, n_pool, frac: float = 0.99):
+    """Unobserved entries whose neuron is active at >= ``frac`` of the box where their unit is active.
+
+    There the entry acts through the linear part of the output, which the fit absorbs into ``q``; it is
+    read off ``q`` after the signs (``fit_last_layer(unknown=...)``), not from cells.
+    """
+    pool = lo + (hi - lo) * rng.random((n_pool, n1.shape[1]))
+    U = np.maximum(pool @ n1.T + b1, 0.0)
+    A = (U @ W2.T + b2) > 0
+    on = U > 0
+    share = (A.T.astype(float) @ on) / np.maximum(on.sum(0), 1)[None, :]  # (h2, h1): active share where unit i is on
+    return unobserved & (share >= frac)

@@ -283,7 +283,7 @@ def extract_network(
         tol = _RESIDUAL_TOL * (1.0 + y_scale)
         if _DEBUG:
             print(f"attempt {attempt}: h1 {st.n1.shape[0]} neurons {len(neurons)} widths {network.hidden_sizes} fit_res {fit_res:.1e} "
-                  f"miss {miss.max():.1e} n_bad {(miss > tol).sum()} lost {lost.shape[0]} queries {oracle.n_queries - q0}")
+                  f"miss {miss.max():.1e} n_bad {(miss > tol).sum()} lost {lost.shape[0]} queries {oracle.n_queries - q0} bad idx {np.flatnonzero(miss > tol)[:10]}")
         if residual <= tol and not lost.shape[0]:
             break
         # where f_hat is wrong a neuron was missed: lines through the worst check points (and through kinks
@@ -340,15 +340,12 @@ def _finish(st: _State, neurons, hidden_sizes=None):
         X = np.vstack([X, active_points(n1, b1, W2, b2, st.lo, st.hi, st.rng)])
     y = st.oracle(X)
     if deep:
+        if unobserved.any():  # entries no kink shows, measured where they act
+            W2, X, y, unobserved = repair_unobserved(st.oracle, n1, b1, W2, b2, unobserved, X, y, st.lo, st.hi, st.rng)
         U = np.maximum(X @ n1.T + b1, 0.0)
         missing = 0 if hidden_sizes is None else max(hidden_sizes[1] - W2.shape[0], 0)
         top = np.maximum(np.maximum(n1 * st.lo, n1 * st.hi).sum(1) + b1, 0.0)
-        W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top))
-        if unobserved.any():  # entries no kink shows, measured where they act, then the last layer again
-            n = W2.shape[0]
-            mask = np.zeros(W2o.shape, bool); mask[:n] = unobserved
-            W2r = repair_unobserved(st.oracle, n1, b1, W2o, b2o, p, c, mask, st.lo, st.hi, st.rng)
-            W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2r[:n], b2o[:n], missing, (np.zeros_like(top), top))
+        W2o, b2o, p, c, res = _fit_or_ghost(U, y, W2, b2, missing, (np.zeros_like(top), top), unobserved)
         weights, biases = [n1, W2o, p[None, :]], [b1, b2o, np.array([c])]
     else:
         missing = 0 if hidden_sizes is None else max(hidden_sizes[0] - st.n1.shape[0], 0)
@@ -357,9 +354,14 @@ def _finish(st: _State, neurons, hidden_sizes=None):
     return ReLUNetwork(weights, biases), res, float(np.abs(y).max())
 
 
-def _fit_or_ghost(U, y, W, b, missing, bounds):
+def _fit_or_ghost(U, y, W, b, missing, bounds, unknown=None):
     """Exact signs when identifiable; else one always-on neuron carries the linear part (function-exact on the box)."""
     try:
+        if unknown is not None and unknown.any() and not missing:
+            try:
+                return fit_last_layer(U, y, W, b, bounds=bounds, unknown=unknown)
+            except ExtractionError:
+                pass
         return fit_last_layer(U, y, W, b, n_missing=missing, bounds=bounds)
     except ExtractionError:
         if missing:
