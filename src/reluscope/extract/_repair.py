@@ -21,8 +21,6 @@ from ..network import ReLUNetwork
 from ._verify import points_in_cell
 
 __all__ = ["repair_unobserved"]
-import os
-_DEBUG = bool(os.environ.get("EXT_DEBUG"))
 
 
 def _cell_points(net, pairs, lo, hi, rng, n_pool, per_pair):
@@ -70,7 +68,6 @@ def repair_unobserved(oracle, n1, b1, W2, b2, unobserved, X_fit, y_fit, lo, hi, 
         p, q, c = _fit_raw(U, y_fit, W2, b2)
         net = ReLUNetwork([n1, W2, p[None, :]], [b1, b2, np.array([c])])
         X = _cell_points(net, pairs, lo, hi, rng, n_pool, per_pair)
-        if _DEBUG: print("      repair start", pairs.tolist(), X.shape)
         if not X.shape[0]:
             break
         y = oracle(X)
@@ -82,7 +79,6 @@ def repair_unobserved(oracle, n1, b1, W2, b2, unobserved, X_fit, y_fit, lo, hi, 
         if np.abs(r).max() <= 1e-9 * (1.0 + np.abs(y).max()):
             break
         delta, *_ = np.linalg.lstsq(Phi, r, rcond=None)
-        if _DEBUG: print("      repair", pairs.tolist(), X.shape[0], "max r", np.abs(r).max(), "delta", delta, "p", p[pairs[:, 0]], "Phi colmax", np.abs(Phi).max(0), "r", np.round(r, 5))
         W2[pairs[:, 0], pairs[:, 1]] += delta
     left = linear.copy()
     left[pairs[~measured, 0], pairs[~measured, 1]] = True  # no cell on the box: only the linear part can show it

@@ -99,7 +99,7 @@ def deepest_cell_point(net: ReLUNetwork, j: int, i: int | None, side: bool, box:
                integrality=integrality, bounds=Bounds(lower, upper), options={"time_limit": 10})
     if res.x is None or -res.fun <= 1e-9:
         return None
-    return res.x[:d]
+    return np.clip(res.x[:d], box[:, 0], box[:, 1])
 
 
 def points_in_cell(net: ReLUNetwork, j: int, i: int | None, side: bool, box: np.ndarray, n: int, rng,
