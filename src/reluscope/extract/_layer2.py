@@ -174,6 +174,7 @@ def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 6) -> bool:
             return False
         yp = np.array([p[4] for p in plans]); v = np.array([p[5] for p in plans])
         starts, dirs = yp - half * v, 2 * half * v
+        st.oracle.stage = "walk lines"
         kinks = search_lines(st.oracle, starts, dirs, precision=st.precision)
         st.n_lines += len(plans); st.n_kinks += kinks.t.size
         X = kinks.points()
@@ -191,7 +192,8 @@ def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 6) -> bool:
                 break
             src = [(neurons[plans[kinks.line[i]][0]], plans[kinks.line[i]][2]) for i in idx]
             needed = np.zeros(kinks.t.size, bool); needed[idx] = True
-            J = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision)[0][idx]
+            st.oracle.stage = "walk gradients"
+            J = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision, basis=st.basis)[0][idx]
             for q, i in enumerate(idx):
                 nr, r = src[q]
                 D = np.flatnonzero(_sides(X[i][None], st.n1, st.b1)[0] != _sides(nr.X[r][None], st.n1, st.b1)[0])

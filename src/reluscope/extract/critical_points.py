@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -94,6 +94,11 @@ class ExtractionResult:
         Neurons of a known width (``hidden_sizes`` given) that were not found and were replaced by an
         always-on neuron: exact on the box only if the missing neurons are affine there (never or always
         active), which no finite check proves -- a ``UserWarning`` says so.
+    queries_by_stage : dict
+        Output queries per stage: ``lines`` (kink search on lines through the box), ``gradients`` (jumps at
+        their kinks), ``plane tests`` (is a candidate a first-layer plane), ``walk lines`` and
+        ``walk gradients`` (following second-layer bent hyperplanes), ``fit`` (last layer, weak-neuron pass,
+        unobserved entries), ``check`` and ``retry`` (lines through the points where the check failed).
 
     Examples
     --------
@@ -120,6 +125,22 @@ class ExtractionResult:
     fit_residual: float
     hidden_sizes: tuple[int, ...]
     n_stand_ins: int = 0
+    queries_by_stage: dict = field(default_factory=dict)
+
+
+class _StageCounter:
+    """The oracle, with its queries charged to the stage named in ``stage`` (for ``queries_by_stage``)."""
+
+    def __init__(self, oracle):
+        self._oracle, self.stage, self.counts = oracle, "lines", {}
+
+    def __call__(self, X):
+        y = self._oracle(X)
+        self.counts[self.stage] = self.counts.get(self.stage, 0) + len(X)
+        return y
+
+    def __getattr__(self, name):
+        return getattr(self._oracle, name)
 
 
 class _State:
@@ -128,7 +149,18 @@ class _State:
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
         self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
         self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.jump1 = np.zeros(0); self.max_h1 = 1 << 30
+        self.deep = False; self.layer1_done = False
         self.kinks_seen = np.zeros((0, d))  # every kink of the black box met on a search line (for the final check)
+
+    @property
+    def basis(self):
+        """Orthonormal basis of the first layer's normals once it is complete and narrower than half the input."""
+        h1 = self.n1.shape[0]
+        if not self.deep or not (h1 >= self.max_h1 or self.layer1_done) or 2 * h1 > self.d:
+            return None
+        if getattr(self, "_basis_h1", -1) != h1:
+            self._basis, self._basis_h1 = np.linalg.qr(self.n1.T)[0], h1
+        return self._basis
 
     def box_points(self, n):
         return self.lo + (self.hi - self.lo) * self.rng.random((n, self.d))
@@ -146,6 +178,7 @@ class _State:
             starts, ends = mid + span * (starts - mid), mid + span * (ends - mid)
         if through is not None:  # lines with these points at their middle
             starts = 2 * through - ends
+        self.oracle.stage = "lines" if through is None else "retry"
         kinks = search_lines(self.oracle, starts, ends - starts, precision=self.precision)
         self.n_lines += starts.shape[0]; self.n_kinks += kinks.t.size
         X = kinks.points()
@@ -153,12 +186,14 @@ class _State:
         self.kinks_seen = np.vstack([self.kinks_seen, X[needed]])
         if not needed.any():
             return 0
-        J, ok = kink_jumps(self.oracle, kinks, needed, eps=self.eps, precision=self.precision)
+        self.oracle.stage = "gradients" if through is None else "retry"
+        J, ok = kink_jumps(self.oracle, kinks, needed, eps=self.eps, precision=self.precision, basis=self.basis)
         needed &= ok & (np.linalg.norm(np.nan_to_num(J), axis=1) > 0)
         X, J = X[needed], J[needed]
         normals, offsets = canonical_planes(J, X)
         labels = merge_planes(normals, offsets)
         reps = np.array([np.flatnonzero(labels == k)[0] for k in range(labels.max() + 1)], np.int64)
+        self.oracle.stage = "plane tests" if through is None else "retry"
         is_l1 = self._verify(normals[reps], offsets[reps]) if reps.size else np.zeros(0, bool)
         new = reps[is_l1]
         if self.n1.shape[0] and new.size:  # a known neuron re-found where its plane estimate drifted: drop
@@ -274,11 +309,12 @@ def extract_network(
     rng = np.random.default_rng(random_state)
     d = oracle.n_features
     lo, hi = float(box[0]), float(box[1])
-    st = _State(oracle, d, lo, hi, precision, 1e-3 * (hi - lo) if eps is None else float(eps), rng)
+    st = _State(_StageCounter(oracle), d, lo, hi, precision, 1e-3 * (hi - lo) if eps is None else float(eps), rng)
     if check_linearity:
         starts = st.box_points(8)
-        check_piecewise_linear(oracle, starts, st.box_points(8) - starts, precision=precision, random_state=rng)
+        check_piecewise_linear(st.oracle, starts, st.box_points(8) - starts, precision=precision, random_state=rng)
     deep = n_hidden_layers == 2
+    st.deep = deep
     if hidden_sizes is not None:
         st.max_h1 = int(hidden_sizes[0])
     bar = progress_bar(range(max_rounds), progress=progress, desc="extract: line rounds", unit="round")
@@ -286,15 +322,19 @@ def extract_network(
     neurons: list = []
     for attempt in range(n_retries + 1):
         _first_layer(st, rounds, lines_per_round, patience, hidden_sizes, deep)
+        st.layer1_done = True
         if not st.n1.shape[0]:
             raise ExtractionError("No critical point was found in the box: widen `box` or query more lines.")
         if deep:
             neurons = second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes)
         elif refine and attempt == 0:
+            st.oracle.stage = "fit"
             refine_weak_planes(st)
+        st.oracle.stage = "fit"
         network, fit_res, y_scale = _finish(st, neurons, hidden_sizes)
         X_val = check_points(network, lo, hi, rng, n_uniform=n_validation)
-        miss = np.abs(oracle(X_val) - network.decision_function(X_val))
+        st.oracle.stage = "check"
+        miss = np.abs(st.oracle(X_val) - network.decision_function(X_val))
         lost = st.kinks_seen[unexplained_kinks(network, st.kinks_seen, lo, hi)]
         residual = max(fit_res, float(miss.max()))
         tol = _RESIDUAL_TOL * (1.0 + y_scale)
@@ -320,7 +360,7 @@ def extract_network(
             "network passed the check, but it equals the black box on the box only if the missing neurons never switch "
             "there. Raise max_rounds or patience to look for them.", UserWarning, stacklevel=2)
     return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
-                            st.n_lines, st.n_kinks, residual, network.hidden_sizes, st.n_stand_ins)
+                            st.n_lines, st.n_kinks, residual, network.hidden_sizes, st.n_stand_ins, dict(st.oracle.counts))
 
 
 _RESIDUAL_TOL = 1e-7
