@@ -62,7 +62,7 @@ from ..network import ReLUNetwork
 from ._assemble import canonical_planes, fit_last_layer, merge_planes
 from ._lines import check_piecewise_linear, search_lines
 from ._layer2 import ghost_first_layer, orient_first_layer, oriented_rows
-from ._search2 import second_layer
+from ._search2 import second_layer, select_neurons
 from ._probes import has_kink_across, kink_jumps
 from ._refine import refine_weak_planes
 from ._repair import repair_unobserved
@@ -149,7 +149,7 @@ class _State:
         self.n1 = np.zeros((0, d)); self.b1 = np.zeros(0); self.p1 = np.zeros((0, d))
         self.l2_X = np.zeros((0, d)); self.l2_J = np.zeros((0, d)); self.l2_used = np.zeros(0, bool)
         self.n_lines = 0; self.n_kinks = 0; self.walk_margin = 20.0; self.jump1 = np.zeros(0); self.max_h1 = 1 << 30
-        self.deep = False; self.layer1_done = False
+        self.deep = False; self.layer1_done = False; self.extra_l2 = 0
         self.kinks_seen = np.zeros((0, d))  # every kink of the black box met on a search line (for the final check)
 
     @property
@@ -346,6 +346,8 @@ def extract_network(
         worst = np.vstack([X_val[order][miss[order] > tol], lost[rng.permutation(lost.shape[0])[: 2 * lines_per_round]]])
         worst = np.repeat(worst, 4, axis=0)
         st.round(worst.shape[0], deep, through=worst)
+        if lost.shape[0]:  # kinks on no recovered neuron: walk them even past a known width, then select
+            st.extra_l2 = min(st.extra_l2 + 1, 3)
         patience += 2
     else:
         raise ExtractionError(
@@ -381,7 +383,7 @@ def _finish(st: _State, neurons, hidden_sizes=None):
     deep = bool(neurons)
     if deep:
         if hidden_sizes is not None and len(neurons) > hidden_sizes[1]:
-            neurons = sorted(neurons, key=lambda nr: -nr.X.shape[0])[: hidden_sizes[1]]
+            neurons = select_neurons(st, neurons, hidden_sizes[1])
         try:
             xi = orient_first_layer(neurons, st.n1)
             n1, b1, W2, b2, unobserved = oriented_rows(neurons, st.n1, st.b1, xi)
