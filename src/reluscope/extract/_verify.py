@@ -15,8 +15,9 @@ where that neuron and that first-layer unit are both active.  The check therefor
 * **cells of f_hat's own structure**: for every hidden neuron of ``f_hat`` points where it is active and
   where it is just inactive, and for every second-layer neuron ``j`` and first-layer unit ``i`` the same
   for each side of ``i`` (the cell where a wrong entry ``c_ji`` shows).  Cells absent from a free pool of
-  box points are found by linear programming: the Chebyshev centre
-  (:func:`reluscope.geometry.chebyshev_center`) of ``{first-layer pattern} & {z_j >= 0} & box``;
+  box points are found by one mixed-integer LP each (HiGHS): the point of ``{z2_j >= t} & {+-z1_i >= t} &
+  box`` with the largest margin ``t``, over all first-layer patterns at once (a Chebyshev centre of one
+  region, ``reluscope.geometry``, would need the right region first);
 * **the kinks already found**: every critical point of ``f`` met on the search lines inside the box must
   lie on the zero set of some neuron of ``f_hat`` (no query: a kink ``f_hat`` cannot explain is a neuron
   it lacks).
