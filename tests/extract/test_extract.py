@@ -286,3 +286,20 @@ def test_formerly_wrong_seed_is_not_returned_wrong():
         return
     X = np.random.default_rng(5).uniform(-1, 1, (20_000, 10))
     assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() <= 1e-8 or res.n_stand_ins
+
+
+def test_always_active_second_layer_neuron_is_folded_and_exact():
+    """A second-layer neuron active on the whole box has no kink there: it is affine on the box, so an
+    always-on stand-in carries it; the function stays exact on the box, and the stand-in is reported."""
+    net = random_network(np.random.default_rng(0), [6, 8, 6, 1])
+    B = [b.copy() for b in net.biases]
+    B[1][0] = 10.0
+    net = reluscope.from_arrays(net.weights, B)
+    X = np.random.default_rng(1).uniform(-1, 1, (20_000, 6))
+    assert (net.preactivations(X)[1][:, 0] > 0).all()
+    with pytest.warns(UserWarning, match="not found"):
+        res = extract_network(QueryOracle(net), 2, hidden_sizes=(8, 6), random_state=1, progress=False)
+    assert res.n_stand_ins == 1 and res.network.hidden_sizes == (8, 6)
+    assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() <= 1e-8
+    # every query is charged to one stage of queries_by_stage
+    assert sum(res.queries_by_stage.values()) == res.n_queries
