@@ -52,8 +52,8 @@ def repair_unobserved(oracle, n1, b1, W2, b2, unobserved, X_fit, y_fit, lo, hi, 
     """Entries ``W2[j, i]`` marked ``unobserved`` fitted to the black box where they act.
 
     Works in the rows' own orientation (signs of layer 2 not yet known): the output is fitted as
-    ``p . relu(z2) + q . relu(z1) + c`` (a flipped neuron's linear part sits in ``q``), alternating with the
-    entries.  Returns ``(W2, X, y, linear)``: the new rows, the fit points with the cell points added, and
+    ``p . relu(z2) + q . relu(z1) + c`` (a flipped neuron's linear part sits in ``q``); cell points are added
+    and the entries fitted jointly with the output (``_joint_step``), a few rounds.  Returns ``(W2, X, y, linear)``: the new rows, the fit points with the cell points added, and
     the entries left to the linear part (``_linear_pairs``, and those whose cell holds no box point).
     """
     W2 = W2.copy()
@@ -74,15 +74,35 @@ def repair_unobserved(oracle, n1, b1, W2, b2, unobserved, X_fit, y_fit, lo, hi, 
         X_fit, y_fit = np.vstack([X_fit, X]), np.r_[y_fit, y]
         Z1, Z2 = net.preactivations(X)
         r = y - net.decision_function(X) - np.maximum(Z1, 0.0) @ q
-        Phi = p[pairs[:, 0]] * (Z2[:, pairs[:, 0]] > 0) * np.maximum(Z1[:, pairs[:, 1]], 0.0)
-        measured |= np.abs(Phi).max(0) > 0
+        measured |= ((Z2[:, pairs[:, 0]] > 0) & (Z1[:, pairs[:, 1]] > 0)).any(0)
         if np.abs(r).max() <= 1e-9 * (1.0 + np.abs(y).max()):
             break
-        delta, *_ = np.linalg.lstsq(Phi, r, rcond=None)
-        W2[pairs[:, 0], pairs[:, 1]] += delta
+        W2 = _joint_step(n1, b1, W2, b2, pairs, X_fit, y_fit)
     left = linear.copy()
     left[pairs[~measured, 0], pairs[~measured, 1]] = True  # no cell on the box: only the linear part can show it
     return W2, X_fit, y_fit, left
+
+
+def _joint_step(n1, b1, W2, b2, pairs, X, y, n_steps: int = 3):
+    """Gauss-Newton steps on all points: ``f = p . relu(z2) + sum gamma_ji [z2_j > 0] relu(z1_i) + q . relu(z1) + c``.
+
+    At fixed activations the model is linear in ``(p, gamma, q, c)`` with ``gamma_ji = p_j delta_ji``; the
+    entries move by ``gamma / p`` and the activations are recomputed.  Points on both sides of every
+    neuron (the last-layer fit points) separate ``gamma`` from ``q``, which the cells alone do not.
+    """
+    U = np.maximum(X @ n1.T + b1, 0.0)
+    for _ in range(n_steps):
+        Z2 = U @ W2.T + b2
+        A = np.column_stack([np.maximum(Z2, 0.0), (Z2[:, pairs[:, 0]] > 0) * U[:, pairs[:, 1]], U, np.ones(len(y))])
+        coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+        h = W2.shape[0]
+        p, gamma = coef[:h], coef[h:h + len(pairs)]
+        ok = np.abs(p[pairs[:, 0]]) > 1e-12
+        delta = np.where(ok, gamma / np.where(ok, p[pairs[:, 0]], 1.0), 0.0)
+        W2[pairs[:, 0], pairs[:, 1]] += delta
+        if np.abs(delta).max() <= 1e-12 * (1.0 + np.abs(W2).max()):
+            break
+    return W2
 
 
 def _linear_pairs(n1, b1, W2, b2, unobserved, lo, hi, rng, n_pool, frac: float = 0.99):
