@@ -54,7 +54,8 @@ def _ghost_neurons(bounds, q, n_missing):
     return Wg, bg, pg, -norm * b0
 
 
-def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, n_missing: int = 0, bounds=None):
+def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, n_missing: int = 0, bounds=None,
+                   unknown: np.ndarray | None = None):
     """Output layer and orientation of the last hidden layer by one least-squares fit.
 
     With ``z_k = W_k . u + b_k`` known up to sign, ``f = sum_k p_k relu(z_k) + q . u + c``
@@ -65,6 +66,12 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     ``(W, b, p, c, residual)``.  With ``n_missing`` neurons never crossed in the
     box (they act affinely there) the flips are not identifiable; the linear part
     then goes to one always-on neuron (exact on the sampled box, not weight-exact).
+
+    ``unknown[k, i]`` marks entries of ``W`` not measured (``_layer2``: a unit inactive at every kink of
+    ``k``): the flips come from the other columns, and an unknown entry alone in its column is read off the
+    column's residual ``rho_i = q_i + sum_k xi_k p_k W_ki``: ``-p_k dW_ki`` for a flipped neuron, ``+p_k dW_ki``
+    for one active on the whole box (its entry acts only through the linear part there, which the fit
+    absorbed into ``q``); the rows are then fitted again.
     """
     Z = features_prev @ W.T + b
     A = np.column_stack([np.maximum(Z, 0.0), features_prev, np.ones(len(y))])
@@ -77,6 +84,15 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
         # the missing neurons' affine part is indistinguishable from flips: keep the found signs as is
         Wg, bg, pg, dc = _ghost_neurons(bounds, q, n_missing)
         return np.vstack([W, Wg]), np.r_[b, bg], np.r_[p, pg], c + dc, residual
+    rows = np.ones(m, bool) if unknown is None else ~unknown.any(0)
+    if unknown is not None and unknown.any() and rows.any():
+        xi = _flips(P[rows], -q[rows], h)
+        W = W.copy()
+        rho = q + P @ xi  # zero on complete columns; else what the unknown entries put in the linear part
+        single = unknown.sum(0) == 1
+        for k, i in np.argwhere(unknown & single[None, :]):
+            W[k, i] += (-rho[i] if xi[k] else rho[i]) / p[k]
+        return fit_last_layer(features_prev, y, W, b, n_missing, bounds)
     if h <= m:
         xi, *_ = np.linalg.lstsq(P, -q, rcond=None)
         xi_round = np.round(xi)
@@ -98,3 +114,18 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     flip = 1.0 - 2.0 * xi
     c_true = c + float(np.sum(xi * p * b))
     return W * flip[:, None], b * flip, p, c_true, residual
+
+
+def _flips(P: np.ndarray, target: np.ndarray, h: int) -> np.ndarray:
+    """0/1 flips from ``P xi = target``: a linear solve when ``P`` has full column rank, else the MILP."""
+    if np.linalg.matrix_rank(P, tol=1e-9 * (np.abs(P).max() + 1e-300)) == h:
+        xi, *_ = np.linalg.lstsq(P, target, rcond=None)
+        xi_round = np.round(xi)
+        if np.abs(xi - xi_round).max() <= 1e-3 and np.isin(xi_round, (0.0, 1.0)).all():
+            return xi_round
+        raise ExtractionError("Sign recovery of the last hidden layer gave non-binary flips: a neuron was missed or mis-estimated.")
+    for tol in (1e-9, 1e-7, 1e-5):
+        xi = _signs_milp(P, target, tol * (1 + np.abs(target).max()))
+        if xi is not None:
+            return xi
+    raise ExtractionError("No 0/1 sign assignment reproduces the linear part of the fit; a neuron was missed.")

@@ -174,6 +174,7 @@ def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 6) -> bool:
             return False
         yp = np.array([p[4] for p in plans]); v = np.array([p[5] for p in plans])
         starts, dirs = yp - half * v, 2 * half * v
+        st.oracle.stage = "walk lines"
         kinks = search_lines(st.oracle, starts, dirs, precision=st.precision)
         st.n_lines += len(plans); st.n_kinks += kinks.t.size
         X = kinks.points()
@@ -191,7 +192,8 @@ def walk_neurons(st, neurons, *, max_steps: int, max_fail: int = 6) -> bool:
                 break
             src = [(neurons[plans[kinks.line[i]][0]], plans[kinks.line[i]][2]) for i in idx]
             needed = np.zeros(kinks.t.size, bool); needed[idx] = True
-            J = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision)[0][idx]
+            st.oracle.stage = "walk gradients"
+            J = kink_jumps(st.oracle, kinks, needed, eps=st.eps, precision=st.precision, basis=st.basis)[0][idx]
             for q, i in enumerate(idx):
                 nr, r = src[q]
                 D = np.flatnonzero(_sides(X[i][None], st.n1, st.b1)[0] != _sides(nr.X[r][None], st.n1, st.b1)[0])
@@ -240,11 +242,15 @@ def orient_first_layer(neurons, n1: np.ndarray) -> np.ndarray:
 
 
 def oriented_rows(neurons, n1, b1, xi):
-    """Rows of layer 2 in the oriented first layer, with the entries hidden in ``w_j`` and the biases."""
+    """Rows of layer 2 in the oriented first layer, with the entries hidden in ``w_j`` and the biases.
+
+    Returns ``(n1o, b1o, rows, bias, unobserved)``; ``unobserved[j, i]`` marks an entry left at 0 because unit
+    ``i`` is inactive at every kink of ``j`` (its value shows only where both are active: ``_repair``).
+    """
     h1 = n1.shape[0]
     flip = 1.0 - 2.0 * xi
     n1o, b1o = n1 * flip[:, None], b1 * flip
-    rows = np.zeros((len(neurons), h1)); bias = np.zeros(len(neurons)); unobserved = 0
+    rows = np.zeros((len(neurons), h1)); bias = np.zeros(len(neurons)); unobserved = np.zeros((len(neurons), h1), bool)
     for j, nr in enumerate(neurons):
         row = nr.c.copy()
         rest = nr.w + n1.T @ (xi * nr.c)  # = sum over unseen units active (true orientation) on the kinks
@@ -253,7 +259,7 @@ def oriented_rows(neurons, n1, b1, xi):
         if active.size:
             a, *_ = np.linalg.lstsq(n1[active].T, rest, rcond=None)
             row[active] = a * flip[active]  # c_ji (relu(z) - xi z) on the always-active side -> coefficient of the oriented unit
-        unobserved += unseen.size - active.size
+        unobserved[j, np.setdiff1d(unseen, active)] = True  # inactive on every kink of j: entry not in the jumps
         rows[j] = row
         z = np.maximum(nr.X @ n1o.T + b1o, 0.0) @ row
         bias[j] = -float(np.median(z))

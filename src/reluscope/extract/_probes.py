@@ -9,15 +9,24 @@ from ._lines import LineKinks
 __all__ = ["kink_jumps", "has_kink_across"]
 
 
-def _fd_gradients(oracle, X, eps) -> np.ndarray:
-    """Forward differences ``(f(x + eps e_i) - f(x)) / eps`` for each row of X (d + 1 queries a row)."""
+def _fd_gradients(oracle, X, eps, basis=None) -> np.ndarray:
+    """Forward differences ``(f(x + eps e_i) - f(x)) / eps`` for each row of X (d + 1 queries a row).
+
+    With ``basis`` (``d x k``, orthonormal columns) only the ``k`` directional derivatives along its
+    columns are measured (``k + 1`` queries a row) and the gradient is ``basis @ those``: exact when the
+    gradient lies in its span, as every gradient of a ReLU network does in the span of its first-layer
+    normals (``grad f = W1^T D1 W2^T D2 p``).
+    """
     n, d = X.shape
-    pts = np.concatenate([X[:, None, :], X[:, None, :] + eps * np.eye(d)[None]], axis=1).reshape(-1, d)
-    v = oracle(pts).reshape(n, d + 1)
-    return (v[:, 1:] - v[:, :1]) / eps
+    E = np.eye(d) if basis is None else basis.T
+    pts = np.concatenate([X[:, None, :], X[:, None, :] + eps * E[None]], axis=1).reshape(-1, d)
+    v = oracle(pts).reshape(n, E.shape[0] + 1)
+    D = (v[:, 1:] - v[:, :1]) / eps
+    return D if basis is None else D @ basis.T
 
 
-def kink_jumps(oracle, kinks: LineKinks, needed: np.ndarray, *, eps: float, precision: float) -> tuple[np.ndarray, np.ndarray]:
+def kink_jumps(oracle, kinks: LineKinks, needed: np.ndarray, *, eps: float, precision: float,
+               basis: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Gradient jump ``J = grad f(right piece) - grad f(left piece)`` at the needed kinks.
 
     One gradient per linear *piece* between consecutive kinks of a line (a piece
@@ -27,7 +36,9 @@ def kink_jumps(oracle, kinks: LineKinks, needed: np.ndarray, *, eps: float, prec
     the oracle's gradient when it has one.  Each gradient is checked against the
     piece's slope along the line, known exactly from the kink search; a piece
     failing the check is retried once with a step ten times smaller at another
-    point of the piece.  Returns ``(J, ok)``.
+    point of the piece.  With ``basis`` (the first layer's normals, orthonormalised, when the first layer
+    is complete and narrower than the input) gradients are first measured in its span (``k + 1``
+    queries, not ``d + 1``); pieces failing the check then get the full gradient.  Returns ``(J, ok)``.
     """
     n_k = kinks.t.size
     line, t = kinks.line, kinks.t
@@ -49,12 +60,15 @@ def kink_jumps(oracle, kinks: LineKinks, needed: np.ndarray, *, eps: float, prec
     lo[tail], hi[tail], ln[tail], slope[tail] = t[last], 1.0, line[last], kinks.slope_right[last]
     G = np.full((want.size, kinks.starts.shape[1]), np.nan)
     todo = pid
-    for frac, step in ((0.5, eps), (1.0 / 3.0, eps / 10)):
+    passes = [(0.5, eps, None), (1.0 / 3.0, eps / 10, None)]
+    if basis is not None and not oracle.has_gradient:
+        passes = [(0.5, eps, basis), (1.0 / 3.0, eps / 10, basis)] + passes
+    for frac, step, B in passes:
         if not todo.size:
             break
         tt = lo[todo] + frac * (hi[todo] - lo[todo])
         X = kinks.starts[ln[todo]] + tt[:, None] * kinks.directions[ln[todo]]
-        g = oracle.gradient(X) if oracle.has_gradient else _fd_gradients(oracle, X, step)
+        g = oracle.gradient(X) if oracle.has_gradient else _fd_gradients(oracle, X, step, B)
         along = np.einsum("ij,ij->i", g, kinks.directions[ln[todo]])
         err = np.abs(along - slope[todo])
         tol = 1e-6 * (np.abs(slope[todo]) + np.abs(g).sum(1) * np.abs(kinks.directions[ln[todo]]).max(1)) + 1e3 * precision

@@ -7,7 +7,7 @@ import numpy as np
 from ..errors import ExtractionError
 from ._layer2 import Layer2Neuron, explains, fit_row, walk_neurons
 
-__all__ = ["second_layer"]
+__all__ = ["second_layer", "select_neurons"]
 
 
 def second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
@@ -21,10 +21,10 @@ def second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
         free = ~st.l2_used & ~st.on_layer1(st.l2_X)
         for nr in neurons:
             free &= ~explains(nr, st.l2_X, st.l2_J, st.n1, st.b1)
-        if h2 is not None and len(neurons) >= h2:
+        if h2 is not None and len(neurons) >= h2 + st.extra_l2:
             break
         if free.any():
-            seeds = np.flatnonzero(free)[: 4 if h2 is None else max(h2 - len(neurons), 1)]
+            seeds = np.flatnonzero(free)[: 4 if h2 is None else max(h2 + st.extra_l2 - len(neurons), 1)]
             st.l2_used[seeds] = True
             before = len(neurons)
             neurons = _walk_seeds(st, neurons, seeds)
@@ -32,7 +32,10 @@ def second_layer(st, neurons, rounds, lines_per_round, patience, hidden_sizes):
         else:
             if next(rounds, None) is None:
                 break
-            if st.round(lines_per_round, True):  # a new first-layer neuron: every row is refitted
+            # known width not reached after two idle rounds: longer lines, to meet neurons active on a sliver of
+            # the box (or always active there) where their bent hyperplanes run outside it
+            span = 4.0 if (h2 is not None and idle >= 2) else 1.0
+            if st.round(lines_per_round, True, span=span):  # a new first-layer neuron: every row is refitted
                 for nr in neurons:
                     fit_row(nr, st.n1, st.b1)
             idle += 1
@@ -94,3 +97,26 @@ def _merge(neurons, pending, st):
 
 
 _QUALITY = 1e-6
+
+
+def select_neurons(st, neurons, h2: int):
+    """The ``h2`` walked neurons that carry the output, when more were walked than the known width.
+
+    One least-squares fit of ``f`` on the features ``relu(z_j)`` of every walked neuron (in the form (*) of
+    ``_layer2``, valid whatever the first layer's signs), the first layer and ``x``, on points on both
+    sides of each neuron's kinks: a walk that did not follow one true neuron gets a weight near 0.
+    """
+    P = []
+    for nr in neurons:
+        k = min(3, nr.X.shape[0])
+        delta = 1e-2 * (st.hi - st.lo)
+        P += [nr.X[:k] + delta * nr.J[:k], nr.X[:k] - delta * nr.J[:k]]
+    X = np.vstack(P + [st.box_points(2 * (st.n1.shape[0] + len(neurons) + st.d) + 20)])
+    y = st.oracle(X)
+    U = np.maximum(X @ st.n1.T + st.b1, 0.0)
+    Z = np.column_stack([U @ nr.c + X @ nr.w + nr.beta for nr in neurons])
+    F = np.maximum(Z, 0.0)
+    coef, *_ = np.linalg.lstsq(np.column_stack([F, U, X, np.ones(len(y))]), y, rcond=None)
+    score = np.abs(coef[: len(neurons)]) * F.max(0)
+    keep = np.sort(np.argsort(-score)[:h2])
+    return [neurons[i] for i in keep]
