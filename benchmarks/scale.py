@@ -103,7 +103,14 @@ def dask_part(args, net) -> dict:
 
     Z = da.map_blocks(gen, chunks=(chunks, (D + 1,)), dtype=np.float64, meta=np.empty((0, D + 1)))
     X, y = Z[:, :D], Z[:, D]
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, memory_limit="4GiB", dashboard_address=None) as cluster, Client(cluster) as client:
+    import dask
+
+    from reluscope.scale import WORKER_CONFIG
+
+    # Dask's default MALLOC_TRIM_THRESHOLD_ in the workers makes every NumPy temporary a fresh mmap;
+    # --dask-malloc-default keeps it (the run before this option), otherwise it is unset (WORKER_CONFIG)
+    config = {} if args.dask_malloc_default else WORKER_CONFIG
+    with dask.config.set(config), LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, memory_limit="4GiB", dashboard_address=None) as cluster, Client(cluster) as client:
         client.run(lambda: __import__("reluscope.scale._stats"))  # warm imports outside the timings
         # two floors: the net's own forward pass on each whole block, and the same pass in cache-sized
         # 8,192-row chunks (the fastest bare pass measured here; the unwrap's pattern pass uses that size)
@@ -122,7 +129,7 @@ def dask_part(args, net) -> dict:
         peaks = client.run(worker_peak_gib)
     mean_floor = (t_floor + t_floor_after) / 2
     return {
-        "rows": args.rows, "blocks": len(chunks), "workers": args.workers, "regions": llms.n_regions,
+        "worker_config": {k: v for k, v in config.items()} or "Dask's default", "rows": args.rows, "blocks": len(chunks), "workers": args.workers, "regions": llms.n_regions,
         "max_error": llms.max_error_, "unwrap_s": round(t_unwrap, 2), "floor_block_s": round(t_block, 2),
         "floor_s": round(t_floor, 2), "floor_after_s": round(t_floor_after, 2), "floor_chunk_rows": FAST_CHUNK,
         "unwrap_over_floor": round(t_unwrap / t_floor, 2), "unwrap_over_mean_floor": round(t_unwrap / mean_floor, 2),
@@ -176,6 +183,7 @@ def main() -> None:
     ap.add_argument("--prototypes", type=int, default=50_000)
     ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dask-malloc-default", action="store_true", help="keep Dask's MALLOC_TRIM_THRESHOLD_=65536 in the workers")
     ap.add_argument("--skip", nargs="*", default=[], choices=["dask", "memory", "item5"])
     ap.add_argument("--machine-note", default="shared with other jobs during this session", help="how loaded the machine was")
     args = ap.parse_args()

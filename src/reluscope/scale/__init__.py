@@ -13,7 +13,7 @@ imported only here, when first needed (the ``scale`` extra:
 
 from __future__ import annotations
 
-__all__ = ["unwrap_dask", "unwrap_torch", "DaskLocalLinearModels", "is_dask_collection", "connect", "local_cluster", "monte_carlo_dask", "enumerate_regions_dask"]
+__all__ = ["unwrap_dask", "unwrap_torch", "DaskLocalLinearModels", "is_dask_collection", "connect", "local_cluster", "WORKER_CONFIG", "monte_carlo_dask", "enumerate_regions_dask"]
 
 
 def is_dask_collection(obj) -> bool:
@@ -291,7 +291,7 @@ def __getattr__(name):
         from ._dask import DaskLocalLinearModels
 
         return DaskLocalLinearModels
-    if name in ("connect", "local_cluster"):
+    if name in ("connect", "local_cluster", "WORKER_CONFIG"):
         from . import _cluster
 
         return getattr(_cluster, name)
