@@ -36,3 +36,24 @@ def test_merged_partitions_equal_the_whole(monkeypatch, force_sort):
     np.testing.assert_allclose(whole["z_m2"], np.cov(Z.T, bias=True) * len(Z), rtol=1e-11)
     lo = np.array([y[llms.labels_ == r].min() for r in range(llms.n_regions)])
     assert np.array_equal(whole["y_min"][:, 0], lo)
+
+
+def test_each_block_of_a_shared_source_is_computed_once():
+    """X and y sliced from one Dask array: every source block is made once, not once for X and once for y."""
+    import dask
+    import dask.array as da
+
+    calls = []
+    rng = np.random.default_rng(0)
+    net = reluscope.from_arrays([rng.normal(size=(6, 3)), rng.normal(size=(1, 6))], [rng.normal(size=6), rng.normal(size=1)])
+
+    def make(block_id=None):
+        calls.append(block_id[0])
+        return np.random.default_rng(block_id[0]).normal(size=(1000, 4))
+
+    Z = da.map_blocks(make, chunks=((1000,) * 5, (4,)), dtype=float, meta=np.empty((0, 4)))
+    with dask.config.set(scheduler="synchronous"):
+        llms = reluscope.unwrap(net, Z[:, :3], Z[:, 3])
+    assert sorted(calls) == [0, 1, 2, 3, 4]
+    whole = np.vstack([np.random.default_rng(i).normal(size=(1000, 4)) for i in range(5)])
+    assert llms.n_regions == reluscope.unwrap(net, whole[:, :3]).n_regions

@@ -77,14 +77,17 @@ def _prepare(network, X, y):
     if any(np.isnan(c) for c in X.chunks[0]):
         X = X.compute_chunk_sizes()
     X = X.rechunk({1: -1})
-    blocks = list(X.to_delayed().ravel())
+    # unoptimised graphs, so that X's and y's blocks keep the keys of the tasks they share: optimised
+    # separately, each fuses its own copy of the source task (a block read or made twice; measured: the
+    # benchmark's generator ran twice per block)
+    blocks = list(X.to_delayed(optimize_graph=False).ravel())
     if y is None:
         return [(b, None) for b in blocks], ("array", None, False), X, None
     y = y if isinstance(y, da.Array) else None
     if y is None or y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
         raise InvalidInputError("With a dask.array X, y must be a dask.array with one entry per row of X.")
     y = y.rechunk({0: X.chunks[0]} if y.ndim == 1 else {0: X.chunks[0], 1: -1})
-    return list(zip(blocks, y.to_delayed().ravel())), ("array", None, True), X, y
+    return list(zip(blocks, y.to_delayed(optimize_graph=False).ravel())), ("array", None, True), X, y
 
 
 def _load(block, how, index: int):
