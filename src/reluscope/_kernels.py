@@ -62,9 +62,9 @@ def _region_sums(X: np.ndarray, inverse: np.ndarray, n_regions: int) -> np.ndarr
     import scipy.sparse as sp
 
     n = inverse.size
-    counts = np.bincount(inverse, minlength=n_regions)
-    single = counts[inverse] == 1  # a one-row region's sum is its row (0 + x = x): copied, not multiplied
-    if n == n_regions and single.all():  # every region one row (e.g. 35 features, one region per row)
+    # every region one row (e.g. 35 features, one region per row): a one-row region's sum is its row
+    # (0 + x = x), copied, not multiplied
+    if n == n_regions and (n == 0 or np.bincount(inverse, minlength=n_regions).max() == 1):
         sums = np.empty((n_regions, X.shape[1]))
         sums[inverse] = X
         return sums
