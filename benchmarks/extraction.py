@@ -2,7 +2,10 @@
 
 Run: PYTHONPATH=src python benchmarks/extraction.py [--quick] [--784-32-32]
      PYTHONPATH=src python benchmarks/extraction.py --seeds   (depth-2 seeds 0-9 only, ~4 min)
-Prints a table and writes benchmarks/results/extraction.json (extraction_seeds.json for --seeds).
+     PYTHONPATH=src python benchmarks/extraction.py --signs   (sign recovery of wide layers by LLL, ~1 min)
+     PYTHONPATH=src python benchmarks/extraction.py --trained (trained scikit-learn nets, both methods, ~2 min)
+Prints a table and writes benchmarks/results/extraction.json (extraction_seeds.json for --seeds,
+extraction_signs.json for --signs, extraction_trained.json for --trained).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def run_exact(net, mode, seed=1, n_heldout=5000):
                 "seconds": time.perf_counter() - t0}
     X = np.random.default_rng(9).uniform(-1, 1, (n_heldout, net.n_features))
     diff = np.abs(net.decision_function(X) - res.network.decision_function(X))
-    extra = {"queries_by_stage": res.queries_by_stage, "n_stand_ins": res.n_stand_ins}
+    extra = {"queries_by_stage": res.queries_by_stage, "n_stand_ins": res.n_stand_ins, "sign_recovery": res.sign_recovery}
     if res.network.hidden_sizes != net.hidden_sizes:
         return {"status": f"ok (function only): recovered widths {res.network.hidden_sizes}", "queries": res.n_queries,
                 "log2_queries": float(np.log2(res.n_queries)),
@@ -102,6 +105,93 @@ def seeds_main():
     out.write_text(json.dumps(res, indent=1, default=float))
 
 
+def sign_instances(m, h, n_instances=5, noise=1e-11):
+    """Subset sums ``A xi = b`` as the last layer poses them: columns ``p_k W_k`` (m inputs, h neurons)."""
+    for seed in range(n_instances):
+        rng = np.random.default_rng(seed)
+        A = rng.normal(size=(m, h)) * rng.normal(size=h) / np.sqrt(m)
+        xi = (rng.random(h) < 0.5).astype(float)
+        yield A, A @ xi + noise * rng.normal(size=m), xi
+
+
+def signs_main():
+    """Sign recovery alone: LLL (``extract._signs``) on random instances, found / wrong / missed and time."""
+    from reluscope.extract._signs import binary_solve
+    rows = []
+    print(f"{'m':>4} {'h':>4} {'density':>7} {'found':>5} {'wrong':>5} {'missed':>6} {'median s':>8} {'max s':>6}")
+    for m in (2, 4, 10, 20, 50):
+        for h in (8, 16, 32, 64, 128):
+            if h <= m:
+                continue
+            found = wrong = missed = 0; times = []
+            for A, b, xi in sign_instances(m, h):
+                t0 = time.perf_counter()
+                try:
+                    got, _ = binary_solve(A, b)
+                    found += bool(np.array_equal(got, xi)); wrong += not np.array_equal(got, xi)
+                except ReluscopeError:
+                    missed += 1
+                times.append(time.perf_counter() - t0)
+            # density: unknown bits over the bits the m equations carry (about 36 each at a 1e-11 noise level)
+            row = {"m": m, "h": h, "density": h / (36 * m), "found": found, "wrong": wrong, "missed": missed,
+                   "median_seconds": float(np.median(times)), "max_seconds": float(np.max(times))}
+            rows.append(row)
+            print(f"{m:>4} {h:>4} {row['density']:7.2f} {found:>5} {wrong:>5} {missed:>6} {row['median_seconds']:8.3f} "
+                  f"{row['max_seconds']:6.2f}", flush=True)
+    try:
+        import flint  # noqa: F401
+        backend = "FLINT (python-flint)"
+    except ImportError:
+        backend = "SymPy pure Python"
+    print("LLL backend:", backend)
+    out = Path(__file__).parent / "results" / "extraction_signs.json"
+    out.write_text(json.dumps({"rows": rows, "lll_backend": backend, "instances_per_cell": 5, "noise": 1e-11}, indent=1))
+
+
+def trained_networks():
+    """ReLU MLPs trained by scikit-learn on data scaled to the query box [-1, 1]^d: (name, net, train R^2)."""
+    from sklearn.datasets import load_digits, make_friedman1
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from reluscope import from_sklearn
+
+    X, y = make_friedman1(n_samples=3000, n_features=10, random_state=0)
+    X = 2 * X - 1  # friedman1's features are uniform on [0, 1]
+    Xd, yd = load_digits(return_X_y=True)
+    Xd = Xd / 8.0 - 1.0  # pixel values 0..16 -> [-1, 1]
+    specs = [("friedman1", X, y, (8,)), ("friedman1", X, y, (32,)), ("friedman1", X, y, (128,)),
+             ("friedman1", X, y, (8, 8)), ("friedman1", X, y, (16, 16)), ("digits 0 vs rest", Xd, yd == 0, (32,))]
+    for data, X_, y_, hidden in specs:
+        if y_.dtype == bool:
+            model = MLPClassifier(hidden_layer_sizes=hidden, max_iter=600, random_state=0).fit(X_, y_)
+        else:
+            model = MLPRegressor(hidden_layer_sizes=hidden, max_iter=1500, random_state=0).fit(X_, y_)
+        net = from_sklearn(model)
+        yield f"{X_.shape[1]}-{'-'.join(map(str, hidden))}-1 ({data})", net, float(model.score(X_, y_))
+
+
+def trained_main():
+    """Both methods on trained nets (the issue asks for random and trained)."""
+    rows = []
+    for name, net, r2 in trained_networks():
+        r = {"net": name, "train_score": r2, "exact": run_exact(net, "exact")}
+        if net.n_hidden_layers == 1 and net.n_features <= 64:
+            r["thesis"] = run_thesis(net, 200)
+        rows.append(r)
+        print(name, json.dumps(r, default=float)[:400], flush=True)
+    print(f"\n{'net':>28} {'method':>7} {'queries':>9} {'log2':>5} {'s':>6} {'max|f-f^|':>9} {'max rel w':>9} status")
+    for r in rows:
+        e = r["exact"]
+        print(f"{r['net']:>28} {'exact':>7} {e['queries']:>9} {np.log2(max(e['queries'], 1)):5.1f} {e['seconds']:6.2f} "
+              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} "
+              f"{e['status'][:40]} signs: {'; '.join(e.get('sign_recovery', {}).values())[:60]}")
+        if "thesis" in r:
+            t = r["thesis"]
+            print(f"{r['net']:>28} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
+                  f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
+    out = Path(__file__).parent / "results" / "extraction_trained.json"
+    out.write_text(json.dumps({"rows": rows}, indent=1, default=float))
+
+
 def certify_after_extraction(sizes_list=([2, 8, 1], [3, 8, 1], [5, 8, 8, 1])):
     """Extract, then prove f - f_hat = 0 on the query box with the geometry module (small nets only)."""
     out = {}
@@ -124,7 +214,7 @@ def certify_after_extraction(sizes_list=([2, 8, 1], [3, 8, 1], [5, 8, 8, 1])):
 
 def main(quick: bool):
     sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1], [10, 16, 16, 1]] if quick else \
-        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1],
+        [[2, 8, 1], [10, 8, 1], [10, 32, 1], [10, 64, 1], [10, 128, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1],
          [10, 16, 16, 1], [50, 16, 16, 1]] + ([[784, 32, 32, 1]] if "--784-32-32" in sys.argv else [])
     rows = []
     for s in sizes:
@@ -146,7 +236,8 @@ def main(quick: bool):
     for r in rows:
         e = r["exact"]
         print(f"{r['net']:>12} {'exact':>7} {e['queries']:>9} {np.log2(max(e['queries'],1)):5.1f} {e['seconds']:6.2f} "
-              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} {e['status'][:60]}")
+              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} {e['status'][:40]} "
+              f"signs: {'; '.join(e.get('sign_recovery', {}).values())[:60]}")
         if "thesis" in r:
             t = r["thesis"]
             print(f"{r['net']:>12} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
@@ -162,5 +253,9 @@ def main(quick: bool):
 if __name__ == "__main__":
     if "--seeds" in sys.argv:
         seeds_main()
+    elif "--signs" in sys.argv:
+        signs_main()
+    elif "--trained" in sys.argv:
+        trained_main()
     else:
         main("--quick" in sys.argv)

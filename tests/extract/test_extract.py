@@ -45,6 +45,8 @@ def test_extracts_random_10_32_1_to_1e_9():
     print(f"10-32-1: {res.n_queries} queries, max relative weight error {al.max_relative_error:.2e}")
     assert al.n_sign_flips == 0
     assert al.max_relative_error <= 1e-9
+    # 32 neurons over 10 inputs: the signs are a subset sum, solved by LLL (no search over 2^32)
+    assert res.sign_recovery == {"layer 1": "lattice (LLL)"}
     X = np.random.default_rng(5).uniform(-1, 1, (1000, 10))
     assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() <= 1e-9
 
@@ -127,6 +129,7 @@ def test_extracts_expansive_10_16_16_1_function_to_1e_8():
     assert res.n_gradient_queries == 0
     # layer 1 is weight-exact with the right signs (a flipped unit would be off by ~2)
     assert al.neuron_errors[0].max() <= 1e-9
+    assert res.sign_recovery == {"layer 1": "linear solve", "layer 2": "linear solve"}
 
 
 def test_neurons_with_tiny_output_weights_are_refined_to_1e_9():
@@ -296,3 +299,19 @@ def test_always_active_second_layer_neuron_is_folded_and_exact():
     assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() <= 1e-8
     # every query is charged to one stage of queries_by_stage
     assert sum(res.queries_by_stage.values()) == res.n_queries
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_layer_neuron_on_a_sliver_keeps_its_output_weight_and_sign(seed):
+    """A neuron on in 0.1% of the box (as in trained nets) is on at no uniform fit point: points on both
+    sides of every plane keep its output weight, so the signs stay a linear solve (this raised before)."""
+    net = random_network(np.random.default_rng(seed), [10, 8, 1])
+    W, b = [w.copy() for w in net.weights], [x.copy() for x in net.biases]
+    X = np.random.default_rng(1).uniform(-1, 1, (200_000, 10))
+    b[0][4] = -np.quantile(X @ W[0][4], 0.999)
+    net = ReLUNetwork(W, b)
+    assert 0 < (X @ W[0][4] + b[0][4] > 0).mean() <= 0.0011
+    res = extract_network(QueryOracle(net), 1, hidden_sizes=(8,), random_state=1, progress=False)
+    assert res.sign_recovery == {"layer 1": "linear solve"} and res.n_stand_ins == 0
+    al = align_networks(net, res.network)
+    assert al.n_sign_flips == 0 and al.max_relative_error <= 1e-9

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-
 from ..errors import ExtractionError
+from ._signs import binary_solve
 
-__all__ = ["canonical_planes", "merge_planes", "fit_last_layer"]
+STAND_IN = "not identifiable: an always-on stand-in carries the linear part"
+
+__all__ = ["canonical_planes", "merge_planes", "fit_last_layer", "STAND_IN"]
 
 
 def canonical_planes(J: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,14 +34,6 @@ def merge_planes(normals, offsets, *, tol: float = 1e-6) -> np.ndarray:
     return labels
 
 
-def _signs_milp(P: np.ndarray, target: np.ndarray, tol: float) -> np.ndarray | None:
-    """Binary xi with ``P xi = target`` (|residual| <= tol) by HiGHS branch and bound; None when infeasible."""
-    h = P.shape[1]
-    res = milp(np.zeros(h), constraints=LinearConstraint(P, target - tol, target + tol),
-               integrality=np.ones(h), bounds=Bounds(0, 1), options={"time_limit": 60})
-    return None if res.x is None else np.round(res.x)
-
-
 def _ghost_neurons(bounds, q, n_missing):
     """Neurons never crossed in the box act affinely there: one always-on neuron carries the linear part.
 
@@ -61,9 +54,9 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     With ``z_k = W_k . u + b_k`` known up to sign, ``f = sum_k p_k relu(z_k) + q . u + c``
     exactly (``relu(-z) = relu(z) - z``), and a flipped neuron ``k`` contributes
     ``-p_k W_k`` to ``q``.  So the flips ``xi`` solve ``W^T (xi * p) = -q``: a linear
-    system when the layer is no wider than its input (polynomial time), else a
-    0/1 feasibility problem solved by MILP (HiGHS).  Returns oriented
-    ``(W, b, p, c, residual)``.  With ``n_missing`` neurons never crossed in the
+    solve when the layer is no wider than its input, else a low-density subset sum solved by
+    lattice reduction (:mod:`._signs`; both polynomial time).  Returns oriented
+    ``(W, b, p, c, residual, sign_method)``.  With ``n_missing`` neurons never crossed in the
     box (they act affinely there) the flips are not identifiable; the linear part
     then goes to one always-on neuron (exact on the sampled box, not weight-exact).
 
@@ -83,7 +76,7 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     if n_missing:
         # the missing neurons' affine part is indistinguishable from flips: keep the found signs as is
         Wg, bg, pg, dc = _ghost_neurons(bounds, q, n_missing)
-        return np.vstack([W, Wg]), np.r_[b, bg], np.r_[p, pg], c + dc, residual
+        return np.vstack([W, Wg]), np.r_[b, bg], np.r_[p, pg], c + dc, residual, STAND_IN
     rows = np.ones(m, bool) if unknown is None else ~unknown.any(0)
     if unknown is not None and unknown.any() and rows.any():
         xi = _flips(P[rows], -q[rows], h)
@@ -93,39 +86,12 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
         for k, i in np.argwhere(unknown & single[None, :]):
             W[k, i] += (-rho[i] if xi[k] else rho[i]) / p[k]
         return fit_last_layer(features_prev, y, W, b, n_missing, bounds)
-    if h <= m:
-        xi, *_ = np.linalg.lstsq(P, -q, rcond=None)
-        xi_round = np.round(xi)
-        if np.abs(xi - xi_round).max() > 1e-3 or not np.isin(xi_round, (0.0, 1.0)).all():
-            raise ExtractionError(
-                "Sign recovery of the last hidden layer gave non-binary flips "
-                f"(max distance to 0/1: {np.abs(xi - xi_round).max():.2e}): some neuron was missed or mis-estimated. "
-                "Query more lines (n_lines) or check the architecture."
-            )
-        xi = xi_round
-    else:
-        xi = None
-        for tol in (1e-9, 1e-7, 1e-5):
-            xi = _signs_milp(P, -q, tol * (1 + np.abs(q).max()))
-            if xi is not None:
-                break
-        if xi is None:
-            raise ExtractionError("No 0/1 sign assignment reproduces the linear part of the fit; a neuron was missed.")
+    xi, method = binary_solve(P, -q)
     flip = 1.0 - 2.0 * xi
     c_true = c + float(np.sum(xi * p * b))
-    return W * flip[:, None], b * flip, p, c_true, residual
+    return W * flip[:, None], b * flip, p, c_true, residual, method
 
 
 def _flips(P: np.ndarray, target: np.ndarray, h: int) -> np.ndarray:
-    """0/1 flips from ``P xi = target``: a linear solve when ``P`` has full column rank, else the MILP."""
-    if np.linalg.matrix_rank(P, tol=1e-9 * (np.abs(P).max() + 1e-300)) == h:
-        xi, *_ = np.linalg.lstsq(P, target, rcond=None)
-        xi_round = np.round(xi)
-        if np.abs(xi - xi_round).max() <= 1e-3 and np.isin(xi_round, (0.0, 1.0)).all():
-            return xi_round
-        raise ExtractionError("Sign recovery of the last hidden layer gave non-binary flips: a neuron was missed or mis-estimated.")
-    for tol in (1e-9, 1e-7, 1e-5):
-        xi = _signs_milp(P, target, tol * (1 + np.abs(target).max()))
-        if xi is not None:
-            return xi
-    raise ExtractionError("No 0/1 sign assignment reproduces the linear part of the fit; a neuron was missed.")
+    """0/1 flips from ``P xi = target`` (:func:`._signs.binary_solve`)."""
+    return binary_solve(P, target)[0]

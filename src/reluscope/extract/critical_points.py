@@ -25,8 +25,10 @@ after Canales-Martinez et al. 2024), in the form implemented here:
    wider than the input).
 6. **Last layer and output** by one least-squares fit on features
    ``[relu(z), u, 1]``; the linear part ``q`` reveals which last-layer neurons
-   are flipped (:func:`._assemble.fit_last_layer`): a linear solve (polynomial)
-   when the layer is no wider than its input, else a 0/1 MILP.
+   are flipped (``_assemble.fit_last_layer``): a linear solve when the layer is no wider than its
+   input, else an ``m``-dimensional subset sum of low density -- the function carries no other
+   information on these signs -- solved by lattice reduction (``_signs``: LLL, polynomial time; a 0/1
+   MILP only as the last resort, reported in ``sign_recovery``).
    Row entries that no kink shows (a first-layer unit inactive at every kink of the neuron) are measured
    where they act (``_repair``: least squares on points of the cells ``{z2_j > 0, z1_i > 0}``, found by
    MILP when they are slivers), or, for a neuron active on (nearly) the whole box, read off the linear part
@@ -98,6 +100,11 @@ class ExtractionResult:
         their kinks), ``plane tests`` (is a candidate a first-layer plane), ``walk lines`` and
         ``walk gradients`` (following second-layer bent hyperplanes), ``fit`` (last layer, weak-neuron pass,
         unobserved entries), ``check`` and ``retry`` (lines through the points where the check failed).
+    sign_recovery : dict
+        How each hidden layer's signs were found (``{"layer 1": ..., "layer 2": ...}``): ``"linear solve"``
+        (a layer no wider than its input, and layer 1 of a depth-2 net), ``"lattice (LLL)"`` (the last
+        hidden layer wider than its input: a low-density subset sum, polynomial time), or
+        ``"not identifiable: ..."`` (a stand-in carries the linear part: function-exact, not weight-exact).
 
     Examples
     --------
@@ -125,6 +132,7 @@ class ExtractionResult:
     hidden_sizes: tuple[int, ...]
     n_stand_ins: int = 0
     queries_by_stage: dict = field(default_factory=dict)
+    sign_recovery: dict = field(default_factory=dict)
 
 
 class _StageCounter:
@@ -189,6 +197,8 @@ class _State:
         J, ok = kink_jumps(self.oracle, kinks, needed, eps=self.eps, precision=self.precision, basis=self.basis)
         needed &= ok & (np.linalg.norm(np.nan_to_num(J), axis=1) > 0)
         X, J = X[needed], J[needed]
+        if not X.shape[0]:  # every jump on these lines failed its slope check: nothing to learn from them
+            return 0
         normals, offsets = canonical_planes(J, X)
         labels = merge_planes(normals, offsets)
         reps = np.array([np.flatnonzero(labels == k)[0] for k in range(labels.max() + 1)], np.int64)
@@ -360,8 +370,15 @@ def extract_network(
             f"{st.n_stand_ins} neuron(s) of the given widths were not found and were replaced by an always-on neuron: the "
             "network passed the check, but it equals the black box on the box only if the missing neurons never switch "
             "there. Raise max_rounds or patience to look for them.", UserWarning, stacklevel=2)
+    unidentified = [layer for layer, how in st.sign_recovery.items() if how.startswith("not identifiable")]
+    if unidentified and not st.n_stand_ins:
+        warnings.warn(
+            f"The signs of {', '.join(unidentified)} were not identified ({st.sign_recovery}); the network reproduces "
+            f"the black box on the box, but with widths {network.hidden_sizes} and not its weights.",
+            UserWarning, stacklevel=2)
     return ExtractionResult(network, oracle.n_queries - q0, oracle.n_gradient_queries - g0, time.perf_counter() - t0,
-                            st.n_lines, st.n_kinks, residual, network.hidden_sizes, st.n_stand_ins, dict(st.oracle.counts))
+                            st.n_lines, st.n_kinks, residual, network.hidden_sizes, st.n_stand_ins, dict(st.oracle.counts),
+                            dict(st.sign_recovery))
 
 
 _RESIDUAL_TOL = 1e-7
