@@ -105,6 +105,20 @@ def seeds_main():
     out.write_text(json.dumps(res, indent=1, default=float))
 
 
+def print_table(rows, width):
+    """One line per method and net: queries, time, function and weight error, status and sign method."""
+    print(f"\n{'net':>{width}} {'method':>7} {'queries':>9} {'log2':>5} {'s':>6} {'max|f-f^|':>9} {'max rel w':>9} status")
+    for r in rows:
+        e = r["exact"]
+        print(f"{r['net']:>{width}} {'exact':>7} {e['queries']:>9} {np.log2(max(e['queries'], 1)):5.1f} {e['seconds']:6.2f} "
+              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} "
+              f"{e['status'][:40]} signs: {'; '.join(e.get('sign_recovery', {}).values())[:60]}")
+        if "thesis" in r:
+            t = r["thesis"]
+            print(f"{r['net']:>{width}} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
+                  f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
+
+
 def sign_instances(m, h, n_instances=5, noise=1e-11):
     """Subset sums ``A xi = b`` as the last layer poses them: columns ``p_k W_k`` (m inputs, h neurons)."""
     for seed in range(n_instances):
@@ -178,16 +192,7 @@ def trained_main():
             r["thesis"] = run_thesis(net, 200)
         rows.append(r)
         print(name, json.dumps(r, default=float)[:400], flush=True)
-    print(f"\n{'net':>28} {'method':>7} {'queries':>9} {'log2':>5} {'s':>6} {'max|f-f^|':>9} {'max rel w':>9} status")
-    for r in rows:
-        e = r["exact"]
-        print(f"{r['net']:>28} {'exact':>7} {e['queries']:>9} {np.log2(max(e['queries'], 1)):5.1f} {e['seconds']:6.2f} "
-              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} "
-              f"{e['status'][:40]} signs: {'; '.join(e.get('sign_recovery', {}).values())[:60]}")
-        if "thesis" in r:
-            t = r["thesis"]
-            print(f"{r['net']:>28} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
-                  f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
+    print_table(rows, width=28)
     out = Path(__file__).parent / "results" / "extraction_trained.json"
     out.write_text(json.dumps({"rows": rows}, indent=1, default=float))
 
@@ -232,16 +237,7 @@ def main(quick: bool):
     conj = l1_conjecture()
     print("L1 conjecture (2-h-1, 200 centres): non-zero weights per alpha by width", json.dumps(conj))
     print("\nAnchors:", ANCHORS)
-    print(f"\n{'net':>12} {'method':>7} {'queries':>9} {'log2':>5} {'s':>6} {'max|f-f^|':>9} {'max rel w':>9} status")
-    for r in rows:
-        e = r["exact"]
-        print(f"{r['net']:>12} {'exact':>7} {e['queries']:>9} {np.log2(max(e['queries'],1)):5.1f} {e['seconds']:6.2f} "
-              f"{e.get('max_abs_err', float('nan')):9.1e} {e.get('max_rel_weight_err', float('nan')):9.1e} {e['status'][:40]} "
-              f"signs: {'; '.join(e.get('sign_recovery', {}).values())[:60]}")
-        if "thesis" in r:
-            t = r["thesis"]
-            print(f"{r['net']:>12} {'thesis':>7} {t['queries']:>9} {np.log2(t['queries']):5.1f} {t['seconds']:6.2f} "
-                  f"{t['max_abs_err']:9.1e} {'-':>9} rmse {t['rmse']:.3g} vs 1-NN {t['nn_rmse']:.3g}")
+    print_table(rows, width=12)
     out = Path(__file__).parent / "results" / "extraction.json"
     for name, c in certs.items():
         print(f"{name:>12} certify_equal: {c}")
