@@ -4,8 +4,9 @@ Run: PYTHONPATH=src python benchmarks/extraction.py [--quick] [--784-32-32]
      PYTHONPATH=src python benchmarks/extraction.py --seeds   (depth-2 seeds 0-9 only, ~4 min)
      PYTHONPATH=src python benchmarks/extraction.py --signs   (sign recovery of wide layers by LLL, ~1 min)
      PYTHONPATH=src python benchmarks/extraction.py --trained (trained scikit-learn nets, both methods, ~2 min)
+     PYTHONPATH=src python benchmarks/extraction.py --nets 10-32-32-1,2-8-8-1   (only these random nets)
 Prints a table and writes benchmarks/results/extraction.json (extraction_seeds.json for --seeds,
-extraction_signs.json for --signs, extraction_trained.json for --trained).
+extraction_signs.json for --signs, extraction_trained.json for --trained, extraction_nets.json for --nets).
 """
 
 from __future__ import annotations
@@ -217,6 +218,21 @@ def certify_after_extraction(sizes_list=([2, 8, 1], [3, 8, 1], [5, 8, 8, 1])):
     return out
 
 
+def nets_main(names):
+    """Only the named random nets (``--nets 10-32-32-1,2-8-8-1``): both methods, one table."""
+    rows = []
+    for name in names:
+        s = [int(v) for v in name.split("-")]
+        net = random_network(np.random.default_rng(0), s)
+        r = {"net": name, "exact": run_exact(net, "exact")}
+        if s[0] <= 50 and len(s) == 3:
+            r["thesis"] = run_thesis(net, 200)
+        rows.append(r)
+    print_table(rows, width=12)
+    out = Path(__file__).parent / "results" / "extraction_nets.json"
+    out.write_text(json.dumps({"rows": rows}, indent=1, default=float))
+
+
 def main(quick: bool):
     sizes = [[2, 8, 1], [10, 32, 1], [50, 32, 1], [784, 32, 1], [10, 16, 16, 1]] if quick else \
         [[2, 8, 1], [10, 8, 1], [10, 32, 1], [10, 64, 1], [10, 128, 1], [50, 32, 1], [50, 128, 1], [784, 32, 1], [784, 128, 1],
@@ -253,5 +269,7 @@ if __name__ == "__main__":
         signs_main()
     elif "--trained" in sys.argv:
         trained_main()
+    elif "--nets" in sys.argv:
+        nets_main(sys.argv[sys.argv.index("--nets") + 1].split(","))
     else:
         main("--quick" in sys.argv)
