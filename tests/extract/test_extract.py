@@ -315,3 +315,15 @@ def test_one_layer_neuron_on_a_sliver_keeps_its_output_weight_and_sign(seed):
     assert res.sign_recovery == {"layer 1": "linear solve"} and res.n_stand_ins == 0
     al = align_networks(net, res.network)
     assert al.n_sign_flips == 0 and al.max_relative_error <= 1e-9
+
+
+def test_too_dense_sign_problem_keeps_the_function_and_warns():
+    """128 neurons over 10 inputs: LLL misses the signs (density 0.36), so the network stays function-exact
+    with an always-on 129th neuron, says so in ``sign_recovery`` and warns -- never a wrong network."""
+    net = random_network(np.random.default_rng(0), [10, 128, 1])
+    with pytest.warns(UserWarning, match="signs of layer 1 were not identified"):
+        res = extract_network(QueryOracle(net), 1, hidden_sizes=(128,), random_state=1, progress=False)
+    assert res.network.hidden_sizes == (129,) and res.n_stand_ins == 0
+    assert res.sign_recovery["layer 1"].startswith("not identifiable")
+    X = np.random.default_rng(5).uniform(-1, 1, (5000, 10))
+    assert np.abs(net.decision_function(X) - res.network.decision_function(X)).max() <= 1e-9
