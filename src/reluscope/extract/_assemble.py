@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from ..errors import ExtractionError
+
 from ._signs import binary_solve
 
 STAND_IN = "not identifiable: an always-on stand-in carries the linear part"
@@ -79,7 +79,7 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
         return np.vstack([W, Wg]), np.r_[b, bg], np.r_[p, pg], c + dc, residual, STAND_IN
     rows = np.ones(m, bool) if unknown is None else ~unknown.any(0)
     if unknown is not None and unknown.any() and rows.any():
-        xi = _flips(P[rows], -q[rows], h)
+        xi = binary_solve(P[rows], -q[rows])[0]
         W = W.copy()
         rho = q + P @ xi  # zero on complete columns; else what the unknown entries put in the linear part
         single = unknown.sum(0) == 1
@@ -91,7 +91,3 @@ def fit_last_layer(features_prev: np.ndarray, y: np.ndarray, W: np.ndarray, b: n
     c_true = c + float(np.sum(xi * p * b))
     return W * flip[:, None], b * flip, p, c_true, residual, method
 
-
-def _flips(P: np.ndarray, target: np.ndarray, h: int) -> np.ndarray:
-    """0/1 flips from ``P xi = target`` (:func:`._signs.binary_solve`)."""
-    return binary_solve(P, target)[0]

@@ -9,8 +9,8 @@ linear system whose columns are known.  For the last hidden layer (``_assemble.f
 with ``u`` the layer's input (``m`` values) and ``h`` neurons: ``A = W^T diag(p)`` is ``m x h``.  Nothing
 else in ``f`` depends on ``xi``, so when the layer is wider than its input (``h > m``) sign recovery *is*
 an ``m``-dimensional subset-sum problem; no choice of queries adds an equation.  Subset sum is NP-hard in
-general, but these instances have real-valued data measured to about ``1e-10``: each of the ``m``
-equations carries some 30 bits, so the *density* ``h / (30 m)`` is low (0.11 for 10-32-1), and low-density
+general, but these instances have real-valued data measured to about ``1e-11``: each of the ``m``
+equations carries some 36 bits, so the *density* ``h / (36 m)`` is low (0.09 for 10-32-1), and low-density
 subset sums are solved in polynomial time by lattice reduction (Lagarias & Odlyzko 1985; the embedding of
 Coster, Joux, LaMacchia, Odlyzko, Schnorr & Stern 1992): in the lattice spanned by the rows
 
@@ -52,7 +52,7 @@ LATTICE = "lattice (LLL)"
 _TOLERANCES = (1e-11, 1e-10, 1e-9, 1e-7, 1e-5)
 
 
-def binary_solve(A: np.ndarray, b: np.ndarray, *, what: str = "the last hidden layer") -> tuple[np.ndarray, str]:
+def binary_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, str]:
     """Flips ``xi`` in ``{0, 1}^n`` with ``A xi = b`` and the method that found them.
 
     Full column rank: one least-squares solve, rounded (the flips must come out within 1e-3 of 0/1).
@@ -69,7 +69,7 @@ def binary_solve(A: np.ndarray, b: np.ndarray, *, what: str = "the last hidden l
         if np.abs(xi - xi_round).max() <= 1e-3 and np.isin(xi_round, (0.0, 1.0)).all():
             return xi_round, LINEAR_SOLVE
         raise ExtractionError(
-            f"Sign recovery of {what} gave non-binary flips (max distance to 0/1: {np.abs(xi - xi_round).max():.2e}): "
+            f"Sign recovery of the last hidden layer gave non-binary flips (max distance to 0/1: {np.abs(xi - xi_round).max():.2e}): "
             "some neuron was missed or mis-estimated. Query more lines (n_lines) or check the architecture."
         )
     for tol in _TOLERANCES:
@@ -77,7 +77,7 @@ def binary_solve(A: np.ndarray, b: np.ndarray, *, what: str = "the last hidden l
         if xi is not None:
             return xi, LATTICE
     raise ExtractionError(
-        f"Lattice reduction found no 0/1 sign assignment of {what} that reproduces the linear part of the fit: "
+        "Lattice reduction found no 0/1 sign assignment of the last hidden layer that reproduces the linear part of the fit: "
         f"a neuron was missed or mis-estimated, or the layer is too wide for its input ({n} neurons over "
         f"{A.shape[0]} inputs) for LLL to find the signs."
     )
@@ -96,7 +96,7 @@ def lattice_flips(A: np.ndarray, b: np.ndarray, tol: float) -> np.ndarray | None
         ``K (A xi - b)`` is then of order one) and is the acceptance test of every candidate.
     """
     A = np.asarray(A, dtype=float); b = np.asarray(b, dtype=float)
-    m, n = A.shape
+    n = A.shape[1]
     # equal solution sets in fewer coordinates: an orthonormal basis of the span of [A b]
     Q, s, _ = np.linalg.svd(np.column_stack([A, b]), full_matrices=False)
     Q = Q[:, s > 1e-12 * s[0]] if s.size and s[0] > 0 else Q[:, :0]

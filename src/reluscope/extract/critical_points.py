@@ -27,8 +27,8 @@ after Canales-Martinez et al. 2024), in the form implemented here:
    ``[relu(z), u, 1]``; the linear part ``q`` reveals which last-layer neurons
    are flipped (``_assemble.fit_last_layer``): a linear solve when the layer is no wider than its
    input, else an ``m``-dimensional subset sum of low density -- the function carries no other
-   information on these signs -- solved by lattice reduction (``_signs``: LLL, polynomial time; a 0/1
-   MILP only as the last resort, reported in ``sign_recovery``).
+   information on these signs -- solved by lattice reduction (``_signs``: LLL, polynomial time, never a
+   search); where LLL misses, an always-on stand-in keeps the function exact (``sign_recovery``).
    Row entries that no kink shows (a first-layer unit inactive at every kink of the neuron) are measured
    where they act (``_repair``: least squares on points of the cells ``{z2_j > 0, z1_i > 0}``, found by
    MILP when they are slivers), or, for a neuron active on (nearly) the whole box, read off the linear part
